@@ -1,0 +1,48 @@
+namespace EvalHarness.Engine.Gemm;
+
+/// <summary>
+/// Chooses the process-wide GEMM. Order: an explicit <see cref="Use"/> call (the config), then the
+/// EVALHARNESS_GEMM environment variable (managed | openblas | naive), then OpenBLAS when its library
+/// loads, else the managed SIMD kernel.
+/// </summary>
+public static class GemmProvider
+{
+    public const string EnvironmentVariable = "EVALHARNESS_GEMM";
+
+    private static IGemm? _current;
+
+    public static IReadOnlyList<string> Names { get; } = ["managed", "openblas", "naive"];
+
+    public static IGemm Current
+    {
+        get => _current ??= Resolve(Environment.GetEnvironmentVariable(EnvironmentVariable));
+        set => _current = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>Selects a provider by name ("auto" restores the default choice).</summary>
+    public static IGemm Use(string name)
+    {
+        _current = Resolve(name);
+        return _current;
+    }
+
+    public static IGemm Resolve(string? name)
+    {
+        switch (name?.Trim().ToLowerInvariant())
+        {
+            case null or "" or "auto":
+                return OpenBlasGemm.TryCreate(out var blas) ? blas! : ManagedGemm.Instance;
+            case "managed":
+                return ManagedGemm.Instance;
+            case "naive":
+                return NaiveGemm.Instance;
+            case "openblas":
+                if (OpenBlasGemm.TryCreate(out var ob)) return ob!;
+                throw new EvalHarnessException(
+                    $"GEMM provider 'openblas' was requested but libopenblas could not be loaded ({OpenBlasGemm.LoadError}). " +
+                    "Install it (Debian: apt-get install libopenblas0-pthread) or choose 'managed'.");
+            default:
+                throw new UnknownNameException(NameMatcher.UnknownMessage("GEMM provider", name!, [.. Names, "auto"]));
+        }
+    }
+}

@@ -1,0 +1,19 @@
+namespace EvalHarness.Engine.Nn.Graph;
+
+/// <summary>
+/// Replaces a node's backward pass for one execution (LRP rules, DeepLIFT multipliers, guided
+/// backprop). Receives what the layer's own backward receives and returns the input gradients.
+/// </summary>
+public interface IBackwardRule
+{
+    Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput);
+}
+
+public sealed class BackwardOptions
+{
+    /// <summary>Accumulate parameter gradients into <see cref="Parameter.Grad"/>.</summary>
+    public bool ParameterGradients { get; init; }
+
+    /// <summary>A rule per node, or null to use the layer's own backward.</summary>
+    public Func<Node, IBackwardRule?>? Rules { get; init; }
+}
