@@ -97,9 +97,16 @@ public sealed class Execution
         _inputGrad = null;
         _grads[End] = gradOutput;
         bool paramGrads = options?.ParameterGradients ?? false;
+        int stop = Start;
+        if (options?.StopAt is { } stopAt)
+        {
+            stop = _graph.IndexOf(stopAt);
+            if (stop < Start || stop > End)
+                throw new EvalHarnessException($"Cannot stop the backward pass at '{stopAt}': it lies outside the part of the network this pass ran.");
+        }
         var args = new List<Tensor>(4);
         var need = new List<bool>(4);
-        for (int j = End; j > Start; j--)
+        for (int j = End; j > stop; j--)
         {
             var grad = _grads[j];
             if (grad is null) continue;
@@ -123,7 +130,6 @@ public sealed class Execution
                 if (i < 0) _inputGrad = Accumulate(_inputGrad, g);
                 else _grads[i] = Accumulate(_grads[i], g);
             }
-            if (j != End) _grads[j] = _record ? grad : null;
         }
     }
 

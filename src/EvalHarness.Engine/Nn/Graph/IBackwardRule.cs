@@ -14,6 +14,12 @@ public sealed class BackwardOptions
     /// <summary>Accumulate parameter gradients into <see cref="Parameter.Grad"/>.</summary>
     public bool ParameterGradients { get; init; }
 
+    /// <summary>
+    /// Stop once the gradient at this module's output is complete (nodes before it are not visited);
+    /// null runs back to the input.
+    /// </summary>
+    public string? StopAt { get; init; }
+
     /// <summary>A rule per node, or null to use the layer's own backward.</summary>
     public Func<Node, IBackwardRule?>? Rules { get; init; }
 }

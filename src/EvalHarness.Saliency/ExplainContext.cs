@@ -1,0 +1,28 @@
+using EvalHarness.Engine;
+using EvalHarness.Engine.Nn.Graph;
+
+namespace EvalHarness.Saliency;
+
+/// <summary>What a method may use besides the images: the model, the target layer, the seed, the batch size.</summary>
+public sealed class ExplainContext
+{
+    public required Graph Graph { get; init; }
+
+    /// <summary>Module path of the layer CAM-like methods read ("layer4", "features.29").</summary>
+    public string? TargetLayer { get; init; }
+
+    /// <summary>Seed of every random choice a method makes (noise, masks, permutations).</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>Largest batch a method sends through the model at once.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    public string RequireTargetLayer(string method)
+    {
+        if (string.IsNullOrWhiteSpace(TargetLayer))
+            throw new EvalHarnessException($"Method '{method}' needs a target layer; none was given. Cut points of this model: " +
+                string.Join(", ", Graph.CutPoints().TakeLast(12)) + ".");
+        Graph.IndexOf(TargetLayer); // throws with near misses
+        return TargetLayer;
+    }
+}
