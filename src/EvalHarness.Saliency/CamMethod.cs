@@ -39,7 +39,7 @@ public abstract class CamMethod : ISaliencyMethod
         var raw = RawMap(inputs, weights);
         return new SaliencyResult
         {
-            Maps = MapOps.CamToInputResolution(raw, images.H, images.W),
+            Maps = PostProcess(raw, images.H, images.W),
             RawMaps = raw,
             ChannelWeights = weights,
             ChannelContributions = weights is null ? null : Contributions(inputs, weights),
@@ -52,6 +52,9 @@ public abstract class CamMethod : ISaliencyMethod
     /// <summary>The map before ReLU at the layer's resolution, N×h×w. Default: Σ_k α_k A_k.</summary>
     protected virtual Tensor RawMap(CamInputs inputs, Tensor? weights) =>
         MapOps.WeightedSum(inputs.Activations, weights ?? throw new InvalidOperationException($"{Descriptor.Name} returned no channel weights."));
+
+    /// <summary>From the raw low-resolution map to the final H×W map in [0, 1]. Default: the pytorch-grad-cam order.</summary>
+    protected virtual Tensor PostProcess(Tensor raw, int height, int width) => MapOps.CamToInputResolution(raw, height, width);
 
     /// <summary>Contribution of map k to the score implied by the weights: α_k·Σ_ij A_kij (LIFT-CAM §4).</summary>
     protected virtual Tensor? Contributions(CamInputs inputs, Tensor weights)
