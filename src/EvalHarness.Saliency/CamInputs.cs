@@ -23,6 +23,9 @@ public sealed class CamInputs
     /// <summary>G: N×K×h×w gradients of the target logit at the target layer, or null when not requested.</summary>
     public Tensor? Gradients { get; init; }
 
+    /// <summary>Further outputs a variant reports (copied into <see cref="SaliencyResult.Extras"/>).</summary>
+    public Dictionary<string, Tensor> Extras { get; } = new(StringComparer.Ordinal);
+
     public Tensor RequireGradients() =>
         Gradients ?? throw new InvalidOperationException("This CAM variant reads gradients; it must declare UsesGradients.");
 

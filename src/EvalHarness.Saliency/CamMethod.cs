@@ -43,6 +43,7 @@ public abstract class CamMethod : ISaliencyMethod
             RawMaps = raw,
             ChannelWeights = weights,
             ChannelContributions = weights is null ? null : Contributions(inputs, weights),
+            Extras = inputs.Extras,
         };
     }
 

@@ -17,6 +17,18 @@ public sealed class ExplainContext
     /// <summary>Largest batch a method sends through the model at once.</summary>
     public int BatchSize { get; init; } = 32;
 
+    /// <summary>
+    /// The random stream of <paramref name="purpose"/> for image <paramref name="n"/> of a batch. It is
+    /// derived from the seed and the image's content, so an image gets the same numbers alone or in
+    /// any batch, at any position.
+    /// </summary>
+    public Rng RngFor(string purpose, Tensor images, int n)
+    {
+        ulong h = 0xcbf29ce484222325UL;
+        foreach (float v in images.Sample(n)) h = (h ^ BitConverter.SingleToUInt32Bits(v)) * 0x100000001b3UL;
+        return Rng.Derive(Seed ^ h, purpose);
+    }
+
     public string RequireTargetLayer(string method)
     {
         if (string.IsNullOrWhiteSpace(TargetLayer))

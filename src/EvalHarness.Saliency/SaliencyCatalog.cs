@@ -18,6 +18,8 @@ public static class SaliencyCatalog
         ["layercam"] = _ => new LayerCam(),
         ["ablationcam"] = _ => new AblationCam(),
         ["scorecam"] = p => new ScoreCam(p.String("variant", "paper")),
+        ["liftcam"] = _ => new LiftCam(),
+        ["shapcam"] = p => new ShapCam(p.Int("groups", 0, 0), p.Int("pairs", 64, 2), p.String("exact", "auto")),
     };
 
     public static IReadOnlyList<string> Names => Methods.Names;

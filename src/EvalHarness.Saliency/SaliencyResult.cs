@@ -19,4 +19,7 @@ public sealed class SaliencyResult
     /// of the maps (e.g. Grad-CAM: α_k·Σ_ij A_kij; LIFT-CAM: DeepLIFT sums).
     /// </summary>
     public Tensor? ChannelContributions { get; init; }
+
+    /// <summary>Further per-image outputs by name, e.g. "shapley_se" (N×players standard errors).</summary>
+    public IReadOnlyDictionary<string, Tensor> Extras { get; init; } = new Dictionary<string, Tensor>();
 }

@@ -47,6 +47,9 @@ public sealed class Execution
             $"The activation of '{module}' was not kept by this pass (it lies outside the range run, or the pass did not record it).");
     }
 
+    /// <summary>Output of node <paramref name="index"/> in this pass (-1: the network input), or null when not kept.</summary>
+    public Tensor? NodeOutput(int index) => index == Start ? Input : index < 0 ? null : _outputs[index];
+
     /// <summary>Gradient at a module's output after a backward pass, or null if none reached it.</summary>
     public Tensor? Gradient(string module) => _grads[_graph.IndexOf(module)];
 
