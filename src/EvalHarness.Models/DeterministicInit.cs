@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using EvalHarness.Engine;
 using EvalHarness.Engine.Nn.Graph;
@@ -97,7 +98,34 @@ public static class DeterministicInit
         bool offset = rule.Offset != 0;
         double scale = rule.Scale;
         ulong z0 = unchecked(key + (ulong)(start + 1) * Golden);
-        for (int i = 0; i < destination.Length; i++)
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated && destination.Length >= 16)
+        {
+            // The same integer and IEEE double operations as the scalar loop, 16 values at a time.
+            var state = Vector512.Create(z0) + Vector512.Create(0UL, 1, 2, 3, 4, 5, 6, 7) * Golden;
+            var step = Vector512.Create(unchecked(8 * Golden));
+            var toUnit = Vector512.Create(1.0 / (1 << 24));
+            var vScale = Vector512.Create(scale);
+            for (; i <= destination.Length - 16; i += 16)
+            {
+                var low = Vector512.ConvertToDouble((Mix(state) >> 40).AsInt64()) * toUnit;
+                state += step;
+                var high = Vector512.ConvertToDouble((Mix(state) >> 40).AsInt64()) * toUnit;
+                state += step;
+                if (offset)
+                {
+                    low += Vector512.Create(0.5);
+                    high += Vector512.Create(0.5);
+                }
+                else
+                {
+                    low = (low * 2.0 - Vector512<double>.One) * vScale;
+                    high = (high * 2.0 - Vector512<double>.One) * vScale;
+                }
+                Vector512.Narrow(low, high).CopyTo(destination[i..]);
+            }
+        }
+        for (; i < destination.Length; i++)
         {
             ulong z = unchecked(z0 + (ulong)i * Golden);
             z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9);
@@ -106,5 +134,14 @@ public static class DeterministicInit
             double u = (long)(z >> 40) * (1.0 / (1 << 24)); // 24 bits: exact in double
             destination[i] = offset ? (float)(0.5 + u) : (float)((2 * u - 1) * scale);
         }
+    }
+
+    /// <summary>SplitMix64's output function.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> Mix(Vector512<ulong> z)
+    {
+        z = (z ^ (z >> 30)) * Vector512.Create(0xBF58476D1CE4E5B9UL);
+        z = (z ^ (z >> 27)) * Vector512.Create(0x94D049BB133111EBUL);
+        return z ^ (z >> 31);
     }
 }

@@ -28,6 +28,21 @@ public class DeterministicInitTests
         Assert.Equal(last, BitConverter.SingleToUInt32Bits(t.Data[^1]));
     }
 
+    // Also from the numpy reference: first, last and flat index 500 % n. A length of 1000 ends with a
+    // remainder that the vectorised loop leaves to the scalar one.
+    [Theory]
+    [InlineData("fc.bias", new[] { 1000 }, 0UL, 0xbb9276e6U, 0xbd09b40dU, 0x3da3a733U)]
+    [InlineData("fc.bias", new[] { 1000 }, 7UL, 0xbc5444c0U, 0xbd8f1733U, 0xbda9a83aU)]
+    [InlineData("features.1.conv.0.0.weight", new[] { 32, 1, 3, 3 }, 0UL, 0x3dcc23ddU, 0xbeddbfaaU, 0x3f1f388dU)]
+    [InlineData("features.1.conv.0.0.weight", new[] { 32, 1, 3, 3 }, 7UL, 0x3d6c80a6U, 0x3f03682dU, 0xbeafef85U)]
+    public void Matches_the_numpy_reference_inside_and_at_the_tail(string name, int[] shape, ulong seed, uint first, uint last, uint at500)
+    {
+        var t = DeterministicInit.Create(name, shape, seed);
+        Assert.Equal(first, BitConverter.SingleToUInt32Bits(t.Data[0]));
+        Assert.Equal(last, BitConverter.SingleToUInt32Bits(t.Data[^1]));
+        Assert.Equal(at500, BitConverter.SingleToUInt32Bits(t.Data[500 % t.Length]));
+    }
+
     [Fact]
     public void First_value_follows_the_specification_step_by_step()
     {

@@ -8,7 +8,8 @@ namespace EvalHarness.Engine.Nn;
 /// by default, BatchNorm's num_batches_tracked ignored, shapes must match exactly. Everything is
 /// checked before anything is loaded; a mismatch throws <see cref="StateDictMismatchException"/>
 /// listing every missing, unexpected and mis-shaped key, with near-miss suggestions.
-/// The graph takes the given tensors over (no copy).
+/// Values are copied into the graph's own parameter buffers, so a graph never shares storage with
+/// the caller's tensors or with another graph.
 /// </summary>
 public static class StateDictLoader
 {
@@ -22,13 +23,13 @@ public static class StateDictLoader
         ArgumentNullException.ThrowIfNull(tensors);
         var plan = Plan(graph, tensors.Select(kv => (kv.Key, kv.Value.ShapeArray)), options ?? StateDictLoadOptions.Default, source);
         var stateDict = graph.StateDict();
-        foreach (var (given, model) in plan.Pairs) stateDict[model].Load(tensors[given], model);
+        foreach (var (given, model) in plan.Pairs) tensors[given].Data.AsSpan().CopyTo(stateDict[model].Value.Data);
         return plan.Result;
     }
 
     /// <summary>
-    /// Loads a safetensors file: names and shapes are checked against the header first, then tensors
-    /// are read one at a time, so at most one tensor beyond the model's own is held at once.
+    /// Loads a safetensors file: names and shapes are checked against the header first, then each
+    /// tensor is streamed from the file straight into the parameter's buffer (no second copy in memory).
     /// </summary>
     public static StateDictLoadResult LoadFile(Graph.Graph graph, string path, StateDictLoadOptions? options = null)
     {
@@ -42,7 +43,7 @@ public static class StateDictLoader
                 throw new FileFormatException(path, $"tensor '{given}' has dtype {dtype}, which cannot be read as float32.");
         }
         var stateDict = graph.StateDict();
-        foreach (var (given, model) in plan.Pairs) stateDict[model].Load(file.Read(given), model);
+        foreach (var (given, model) in plan.Pairs) file.ReadInto(given, stateDict[model].Value.Data);
         return plan.Result;
     }
 
