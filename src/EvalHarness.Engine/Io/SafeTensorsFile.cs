@@ -56,7 +56,15 @@ public sealed class SafeTensorsFile : IDisposable
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileFormatException(path, "the file does not exist.");
-        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+        SafeFileHandle handle;
+        try
+        {
+            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new FileFormatException(path, $"the file cannot be opened: {e.Message}", e);
+        }
         try
         {
             long fileLength = RandomAccess.GetLength(handle);
