@@ -1,0 +1,123 @@
+using System.IO.Compression;
+
+namespace EvalHarness.Engine.Io;
+
+/// <summary>
+/// The zip layout torch.save writes since PyTorch 1.6: &lt;prefix&gt;/data.pkl (the pickle),
+/// &lt;prefix&gt;/data/&lt;key&gt; (one raw storage per record, usually stored uncompressed),
+/// &lt;prefix&gt;/version and, since 2.1, &lt;prefix&gt;/byteorder.
+/// </summary>
+internal sealed class ZipStorageSource : TorchStorageSource
+{
+    private readonly string _path;
+    private readonly ZipArchive _archive;
+    private readonly Dictionary<string, ZipArchiveEntry> _entries;
+
+    private ZipStorageSource(string path, ZipArchive archive, Dictionary<string, ZipArchiveEntry> entries, string prefix, bool bigEndian)
+    {
+        _path = path;
+        _archive = archive;
+        _entries = entries;
+        Prefix = prefix;
+        BigEndian = bigEndian;
+    }
+
+    /// <summary>The archive's folder ("archive/" or the file's stem plus "/").</summary>
+    public string Prefix { get; }
+
+    public string PickleRecord => Prefix + "data.pkl";
+
+    /// <summary>Opens the archive (taking ownership of <paramref name="stream"/>) and reads its pickle.</summary>
+    public static ZipStorageSource Open(string path, Stream stream, out byte[] pickle)
+    {
+        ZipArchive archive;
+        try
+        {
+            archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: false);
+        }
+        catch (InvalidDataException e)
+        {
+            stream.Dispose();
+            throw new FileFormatException(path, $"the file starts like a zip archive but its directory cannot be read ({e.Message}); the file is truncated or corrupt", e);
+        }
+
+        try
+        {
+            var entries = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
+            foreach (var entry in archive.Entries) entries.TryAdd(entry.FullName, entry);
+            var pickles = entries.Keys
+                .Where(n => n.EndsWith("/data.pkl", StringComparison.Ordinal) && n.IndexOf('/') == n.Length - "/data.pkl".Length)
+                .ToList();
+            if (pickles.Count == 0)
+            {
+                var shown = string.Join(", ", entries.Keys.Take(8));
+                throw new FileFormatException(path, $"the zip archive has no '<prefix>/data.pkl' record, so it is not a PyTorch checkpoint (records: {(shown.Length == 0 ? "none" : shown)})");
+            }
+            if (pickles.Count > 1)
+                throw new FileFormatException(path, $"the zip archive has {pickles.Count} pickles ({string.Join(", ", pickles)}); a PyTorch checkpoint has one");
+            string prefix = pickles[0][..^"data.pkl".Length];
+
+            bool bigEndian = false;
+            if (entries.TryGetValue(prefix + "byteorder", out var byteorder))
+            {
+                string order = System.Text.Encoding.ASCII.GetString(ReadAll(path, byteorder, maxBytes: 16)).Trim();
+                bigEndian = order switch
+                {
+                    "little" => false,
+                    "big" => true,
+                    _ => throw new FileFormatException(path, $"record '{byteorder.FullName}' says '{order}'; expected 'little' or 'big'"),
+                };
+            }
+
+            pickle = ReadAll(path, entries[pickles[0]], maxBytes: Array.MaxLength);
+            return new ZipStorageSource(path, archive, entries, prefix, bigEndian);
+        }
+        catch
+        {
+            archive.Dispose();
+            throw;
+        }
+    }
+
+    public override string Describe(TorchStorageRef storage) => $"record '{Prefix}data/{storage.Key}'";
+
+    public override long AvailableBytes(TorchStorageRef storage) => Entry(storage).Length;
+
+    public override void Read(TorchStorageRef storage, Span<byte> destination)
+    {
+        var entry = Entry(storage);
+        try
+        {
+            using var s = entry.Open();
+            s.ReadExactly(destination);
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
+        {
+            throw new FileFormatException(_path, $"{Describe(storage)} cannot be read ({e.Message}); the file is truncated or corrupt", e);
+        }
+    }
+
+    public override void Dispose() => _archive.Dispose();
+
+    private ZipArchiveEntry Entry(TorchStorageRef storage) =>
+        _entries.TryGetValue(Prefix + "data/" + storage.Key, out var entry)
+            ? entry
+            : throw new FileFormatException(_path, $"the pickle refers to {storage} but the archive has no {Describe(storage)}");
+
+    private static byte[] ReadAll(string path, ZipArchiveEntry entry, int maxBytes)
+    {
+        if (entry.Length > maxBytes)
+            throw new FileFormatException(path, $"record '{entry.FullName}' is {entry.Length} bytes, more than the {maxBytes} it may have");
+        var bytes = new byte[entry.Length];
+        try
+        {
+            using var s = entry.Open();
+            s.ReadExactly(bytes);
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
+        {
+            throw new FileFormatException(path, $"record '{entry.FullName}' cannot be read ({e.Message}); the file is truncated or corrupt", e);
+        }
+        return bytes;
+    }
+}
