@@ -65,19 +65,43 @@ public sealed class PyTorchCheckpoint
     public static PyTorchCheckpoint Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        FileStream stream;
         try
         {
-            return LoadCore(path);
-        }
-        catch (PickleException e)
-        {
-            throw new FileFormatException(path, e.IsRefusal ? e.Message : $"the pickle is malformed: {e.Message}", e);
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new FileFormatException(path, "the file does not exist", e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new FileFormatException(path, $"the file cannot be opened ({e.Message})", e);
+        }
+        return Guarded(path, () => LoadCore(path, stream));
+    }
+
+    /// <summary>
+    /// Reads a checkpoint from a seekable stream (taking ownership of it); <paramref name="name"/> stands
+    /// for the file in messages.
+    /// </summary>
+    internal static PyTorchCheckpoint Load(Stream stream, string name)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return Guarded(name, () => LoadCore(name, stream));
+    }
+
+    private static PyTorchCheckpoint Guarded(string path, Func<PyTorchCheckpoint> load)
+    {
+        try
+        {
+            return load();
+        }
+        catch (PickleException e)
+        {
+            throw new FileFormatException(path, e.IsRefusal ? e.Message : $"the pickle is malformed: {e.Message}", e);
+        }
+        catch (Exception e) when (e is IOException and not FileNotFoundException)
         {
             throw new FileFormatException(path, $"the file cannot be read ({e.Message})", e);
         }
@@ -89,11 +113,10 @@ public sealed class PyTorchCheckpoint
         }
     }
 
-    private static PyTorchCheckpoint LoadCore(string path)
+    private static PyTorchCheckpoint LoadCore(string path, Stream stream)
     {
         var head = new byte[512];
         int headLength;
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
         try
         {
             headLength = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
@@ -130,16 +153,18 @@ public sealed class PyTorchCheckpoint
         }
         else
         {
-            stream.Dispose();
-            if (headLength >= 2 && head[0] == (byte)PickleOpcode.Proto)
+            byte[] file;
+            using (stream)
             {
-                legacy = true;
-                source = LegacyStorageSource.Open(path, File.ReadAllBytes(path), resolver, out root);
+                if (headLength < 2 || head[0] != (byte)PickleOpcode.Proto)
+                    throw new FileFormatException(path, NotACheckpoint(head.AsSpan(0, headLength)));
+                if (stream.Length > Array.MaxLength)
+                    throw new FileFormatException(path, "the legacy-format checkpoint is larger than 2 GiB, which is not supported; re-save it with torch 1.6 or newer");
+                file = new byte[stream.Length];
+                stream.ReadExactly(file);
             }
-            else
-            {
-                throw new FileFormatException(path, NotACheckpoint(head.AsSpan(0, headLength)));
-            }
+            legacy = true;
+            source = LegacyStorageSource.Open(path, file, resolver, out root);
         }
 
         using (source)

@@ -83,19 +83,7 @@ internal sealed class ZipStorageSource : TorchStorageSource
 
     public override long AvailableBytes(TorchStorageRef storage) => Entry(storage).Length;
 
-    public override void Read(TorchStorageRef storage, Span<byte> destination)
-    {
-        var entry = Entry(storage);
-        try
-        {
-            using var s = entry.Open();
-            s.ReadExactly(destination);
-        }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
-        {
-            throw new FileFormatException(_path, $"{Describe(storage)} cannot be read ({e.Message}); the file is truncated or corrupt", e);
-        }
-    }
+    public override void Read(TorchStorageRef storage, Span<byte> destination) => ReadChecked(_path, Entry(storage), destination);
 
     public override void Dispose() => _archive.Dispose();
 
@@ -109,15 +97,47 @@ internal sealed class ZipStorageSource : TorchStorageSource
         if (entry.Length > maxBytes)
             throw new FileFormatException(path, $"record '{entry.FullName}' is {entry.Length} bytes, more than the {maxBytes} it may have");
         var bytes = new byte[entry.Length];
+        ReadChecked(path, entry, bytes);
+        return bytes;
+    }
+
+    /// <summary>
+    /// Reads the first bytes of a record and checks the whole record against its CRC-32 (.NET's
+    /// ZipArchive does not). torch.save with set_crc32_options(False) writes 0, which is not checked.
+    /// </summary>
+    private static void ReadChecked(string path, ZipArchiveEntry entry, Span<byte> destination)
+    {
+        uint crc;
         try
         {
             using var s = entry.Open();
-            s.ReadExactly(bytes);
+            s.ReadExactly(destination);
+            crc = Crc32.Compute(destination);
+            long rest = entry.Length - destination.Length;
+            if (rest > 0)
+            {
+                var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Min(rest, 1 << 20));
+                try
+                {
+                    while (rest > 0)
+                    {
+                        int n = s.Read(buffer, 0, (int)Math.Min(rest, buffer.Length));
+                        if (n == 0) throw new EndOfStreamException();
+                        crc = Crc32.Append(crc, buffer.AsSpan(0, n));
+                        rest -= n;
+                    }
+                }
+                finally
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
         {
             throw new FileFormatException(path, $"record '{entry.FullName}' cannot be read ({e.Message}); the file is truncated or corrupt", e);
         }
-        return bytes;
+        if (crc != entry.Crc32 && entry.Crc32 != 0)
+            throw new FileFormatException(path, $"record '{entry.FullName}' fails its CRC-32 check (the archive says 0x{entry.Crc32:x8}, the data gives 0x{crc:x8}); the file is corrupt");
     }
 }
