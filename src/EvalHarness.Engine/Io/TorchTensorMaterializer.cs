@@ -13,6 +13,12 @@ namespace EvalHarness.Engine.Io;
 /// </summary>
 internal sealed class TorchTensorMaterializer
 {
+    /// <summary>
+    /// Views that repeat elements (a stride of 0, as expand() makes) are copied out in full; beyond this
+    /// many elements such a view is refused, so a small file cannot demand an unbounded allocation.
+    /// </summary>
+    internal const int MaxOverlappingViewElements = 1 << 24;
+
     private readonly string _path;
     private readonly TorchStorageSource _source;
     private readonly Dictionary<string, int> _uses = new(StringComparer.Ordinal);
@@ -100,6 +106,8 @@ internal sealed class TorchTensorMaterializer
             if (volume > Array.MaxLength) throw Bad($"{view} has more elements than one buffer can hold");
         }
         if (t.Offset < 0) throw Bad($"{view} has a negative storage offset");
+        if (volume > storage.Numel && volume > MaxOverlappingViewElements)
+            throw Bad($"{view} repeats the {storage.Numel} elements of its storage into {volume}, more than the {MaxOverlappingViewElements} such a view may have; save tensor.contiguous() instead");
         if (storage.Numel > Array.MaxLength / storage.Type.ElementSize)
             throw Bad($"{storage} is larger than 2 GiB, which is not supported");
 

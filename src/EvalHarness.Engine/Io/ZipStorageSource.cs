@@ -81,7 +81,7 @@ internal sealed class ZipStorageSource : TorchStorageSource
 
     public override string Describe(TorchStorageRef storage) => $"record '{Prefix}data/{storage.Key}'";
 
-    public override long AvailableBytes(TorchStorageRef storage) => Entry(storage).Length;
+    public override long AvailableBytes(TorchStorageRef storage) => CheckedLength(_path, Entry(storage));
 
     public override void Read(TorchStorageRef storage, Span<byte> destination) => ReadChecked(_path, Entry(storage), destination);
 
@@ -92,9 +92,18 @@ internal sealed class ZipStorageSource : TorchStorageSource
             ? entry
             : throw new FileFormatException(_path, $"the pickle refers to {storage} but the archive has no {Describe(storage)}");
 
+    /// <summary>The record's uncompressed length, refused when no deflate stream could expand that far (a zip bomb).</summary>
+    private static long CheckedLength(string path, ZipArchiveEntry entry)
+    {
+        const long DeflateMaxRatio = 1032; // a deflate stream expands at most 1032:1 (258-byte matches in 2-bit codes)
+        if (entry.Length > entry.CompressedLength * DeflateMaxRatio + 1024)
+            throw new FileFormatException(path, $"record '{entry.FullName}' claims {entry.Length} bytes from {entry.CompressedLength} compressed bytes, more than deflate can produce; the file is corrupt");
+        return entry.Length;
+    }
+
     private static byte[] ReadAll(string path, ZipArchiveEntry entry, int maxBytes)
     {
-        if (entry.Length > maxBytes)
+        if (CheckedLength(path, entry) > maxBytes)
             throw new FileFormatException(path, $"record '{entry.FullName}' is {entry.Length} bytes, more than the {maxBytes} it may have");
         var bytes = new byte[entry.Length];
         ReadChecked(path, entry, bytes);

@@ -161,6 +161,13 @@ public class PyTorchCheckpointTests
     }
 
     [Fact]
+    public void A_tiny_file_cannot_demand_a_huge_expanded_tensor()
+    {
+        var e = Refused("huge_expand.pth");
+        Assert.Contains("tensor 'huge' (size (33554432), stride (0), offset 0) repeats the 1 elements of its storage into 33554432", e.Message);
+    }
+
+    [Fact]
     public void A_flipped_storage_byte_fails_the_crc_check()
     {
         var e = Refused("crc_mismatch.pth");
