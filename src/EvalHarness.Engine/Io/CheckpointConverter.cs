@@ -23,7 +23,7 @@ public static class CheckpointConverter
         };
         try
         {
-            SafeTensorsF32Writer.Write(outPath, checkpoint.Tensors.ToList(), metadata);
+            SafeTensors.Save(outPath, checkpoint.Tensors, metadata);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
