@@ -192,7 +192,7 @@ public static class Png
                     break;
                 case 4: // Paeth
                     for (int i = 0; i < step; i++) row[i] += prev[i];
-                    for (int i = step; i < rowBytes; i++) row[i] += Paeth(row[i - step], prev[i], prev[i - step]);
+                    for (int i = step; i < rowBytes; i++) row[i] += (byte)Paeth(row[i - step], prev[i], prev[i - step]);
                     break;
                 default:
                     throw new FileFormatException(name, $"row {r} of the PNG image uses the unknown filter type {filter} (valid: 0-4): the file is corrupt.");
@@ -200,13 +200,23 @@ public static class Png
         }
     }
 
+    /// <summary>The Paeth predictor (PNG spec 9.4) without branches: a, b or c, whichever is closest to a + b − c (ties: a, then b).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static byte Paeth(int a, int b, int c)
+    internal static int Paeth(int a, int b, int c)
     {
-        int p = a + b - c;
-        int pa = Math.Abs(p - a), pb = Math.Abs(p - b), pc = Math.Abs(p - c);
-        if (pa <= pb && pa <= pc) return (byte)a;
-        return pb <= pc ? (byte)b : (byte)c;
+        int pa = Abs(b - c), pb = Abs(a - c), pc = Abs(a + b - 2 * c);
+        int takeC = (pc - pb) >> 31;                    // all ones when pc < pb
+        int bc = (b & ~takeC) | (c & takeC);
+        int nearest = (pb & ~takeC) | (pc & takeC);     // min(pb, pc)
+        int takeBc = (nearest - pa) >> 31;              // all ones when min(pb, pc) < pa
+        return (a & ~takeBc) | (bc & takeBc);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Abs(int x)
+    {
+        int m = x >> 31;
+        return (x ^ m) - m;
     }
 
     private static ChannelImage ToSamples(byte[] raw, Header h, byte[]? palette, string name)
@@ -292,26 +302,33 @@ public static class Png
         ihdr[10] = ihdr[11] = ihdr[12] = 0;
         WriteChunk(output, "IHDR"u8, ihdr);
 
-        var compressed = new MemoryStream();
-        using (var z = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
+        // Filter every row (keeping the cheapest of the five), then compress the whole stream at once.
+        var filtered = GC.AllocateUninitializedArray<byte>(checked(image.Height * (rowBytes + 1)));
+        var candidate = new byte[rowBytes];
+        var zero = new byte[rowBytes];
+        for (int y = 0; y < image.Height; y++)
         {
-            var candidates = new byte[5 * (rowBytes + 1)];
-            var zero = new byte[rowBytes];
-            for (int y = 0; y < image.Height; y++)
+            var row = image.Samples.AsSpan(y * rowBytes, rowBytes);
+            ReadOnlySpan<byte> prev = y == 0 ? zero : image.Samples.AsSpan((y - 1) * rowBytes, rowBytes);
+            var dst = filtered.AsSpan(y * (rowBytes + 1), rowBytes + 1);
+            dst[0] = 0;
+            row.CopyTo(dst[1..]);
+            long bestCost = Cost(row);
+            for (int f = 1; f < 5 && bestCost > 0; f++)
             {
-                var row = image.Samples.AsSpan(y * rowBytes, rowBytes);
-                ReadOnlySpan<byte> prev = y == 0 ? zero : image.Samples.AsSpan((y - 1) * rowBytes, rowBytes);
-                int best = 0;
-                long bestCost = long.MaxValue;
-                for (int f = 0; f < 5; f++)
+                FilterRow(f, row, prev, step, candidate);
+                long cost = Cost(candidate);
+                if (cost < bestCost)
                 {
-                    var dst = candidates.AsSpan(f * (rowBytes + 1), rowBytes + 1);
-                    long cost = FilterRow(f, row, prev, step, dst);
-                    if (cost < bestCost) (best, bestCost) = (f, cost);
+                    bestCost = cost;
+                    dst[0] = (byte)f;
+                    candidate.CopyTo(dst[1..]);
                 }
-                z.Write(candidates.AsSpan(best * (rowBytes + 1), rowBytes + 1));
             }
         }
+        var compressed = new MemoryStream();
+        using (var z = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
+            z.Write(filtered);
         var zbytes = compressed.GetBuffer().AsSpan(0, (int)compressed.Length);
         for (int offset = 0; offset < zbytes.Length; offset += IdatChunkSize)
             WriteChunk(output, "IDAT"u8, zbytes.Slice(offset, Math.Min(IdatChunkSize, zbytes.Length - offset)));
@@ -319,21 +336,38 @@ public static class Png
         return output.ToArray();
     }
 
-    /// <summary>Applies filter <paramref name="f"/> to one row into dst (type byte first); returns the sum of |signed residuals|.</summary>
-    private static long FilterRow(int f, ReadOnlySpan<byte> row, ReadOnlySpan<byte> prev, int step, Span<byte> dst)
+    /// <summary>Sum of the residuals read as signed bytes, in absolute value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static long Cost(ReadOnlySpan<byte> residuals)
     {
-        dst[0] = (byte)f;
-        var res = dst[1..];
         long cost = 0;
-        for (int i = 0; i < row.Length; i++)
-        {
-            int a = i >= step ? row[i - step] : 0, b = prev[i], c = i >= step ? prev[i - step] : 0;
-            int predicted = f switch { 0 => 0, 1 => a, 2 => b, 3 => (a + b) >> 1, _ => Paeth(a, b, c) };
-            byte r = (byte)(row[i] - predicted);
-            res[i] = r;
-            cost += Math.Abs((int)(sbyte)r);
-        }
+        foreach (byte r in residuals) cost += Math.Abs((int)(sbyte)r);
         return cost;
+    }
+
+    /// <summary>Applies filter type <paramref name="f"/> (1-4, PNG spec 9.2) to one row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FilterRow(int f, ReadOnlySpan<byte> row, ReadOnlySpan<byte> prev, int step, Span<byte> res)
+    {
+        int n = row.Length, head = Math.Min(step, n);
+        switch (f)
+        {
+            case 1: // Sub
+                row[..head].CopyTo(res);
+                for (int i = step; i < n; i++) res[i] = (byte)(row[i] - row[i - step]);
+                break;
+            case 2: // Up
+                for (int i = 0; i < n; i++) res[i] = (byte)(row[i] - prev[i]);
+                break;
+            case 3: // Average
+                for (int i = 0; i < head; i++) res[i] = (byte)(row[i] - (prev[i] >> 1));
+                for (int i = step; i < n; i++) res[i] = (byte)(row[i] - ((row[i - step] + prev[i]) >> 1));
+                break;
+            default: // Paeth
+                for (int i = 0; i < head; i++) res[i] = (byte)(row[i] - prev[i]);
+                for (int i = step; i < n; i++) res[i] = (byte)(row[i] - Paeth(row[i - step], prev[i], prev[i - step]));
+                break;
+        }
     }
 
     private static void WriteChunk(Stream s, ReadOnlySpan<byte> type, ReadOnlySpan<byte> body)

@@ -124,6 +124,19 @@ public class PngTests
     }
 
     [Fact]
+    public void Branch_free_Paeth_matches_the_spec_definition()
+    {
+        for (int a = 0; a < 256; a += 3)
+        for (int b = 0; b < 256; b += 3)
+        for (int c = 0; c < 256; c += 3)
+        {
+            int p = a + b - c, pa = Math.Abs(p - a), pb = Math.Abs(p - b), pc = Math.Abs(p - c);
+            int expected = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+            if (Png.Paeth(a, b, c) != expected) Assert.Fail($"Paeth({a}, {b}, {c}) = {Png.Paeth(a, b, c)}, expected {expected}");
+        }
+    }
+
+    [Fact]
     public void Crc32_matches_the_standard_check_value()
     {
         Assert.Equal(0xCBF43926u, Crc32.Compute("123456789"u8));
