@@ -58,6 +58,19 @@ public class JpegTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
+    public void Zero_height_JPEG_is_a_FileFormatException()
+    {
+        SkipWithoutLibrary();
+        var bytes = File.ReadAllBytes(IoFixtures.Path("jpeg", "baseline420_64x48.jpg"));
+        int sof = bytes.AsSpan().IndexOf([(byte)0xFF, (byte)0xC0]);
+        bytes[sof + 5] = 0;   // SOF0 height (big-endian) = 0
+        bytes[sof + 6] = 0;
+        var e = IoFixtures.FormatError(bytes, ImageFile.Read, ".jpg");
+        output.WriteLine(e.Message);
+        Assert.Contains("JPEG", e.Message);
+    }
+
+    [SkippableFact]
     public void Garbage_after_the_JPEG_signature_is_a_FileFormatException()
     {
         SkipWithoutLibrary();
