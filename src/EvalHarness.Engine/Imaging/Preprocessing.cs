@@ -204,6 +204,47 @@ public sealed record Preprocessing
         }
     }
 
+    /// <summary>Value equality, the per-channel lists compared element by element.</summary>
+    public bool Equals(Preprocessing? other) =>
+        other is not null && Resize == other.Resize && ResizeShorter == other.ResizeShorter && ResizeWidth == other.ResizeWidth &&
+        ResizeHeight == other.ResizeHeight && Antialias == other.Antialias && CropWidth == other.CropWidth &&
+        CropHeight == other.CropHeight && ChannelOrder == other.ChannelOrder && Scale.Equals(other.Scale) &&
+        Mean.SequenceEqual(other.Mean) && Std.SequenceEqual(other.Std);
+
+    public override int GetHashCode()
+    {
+        var h = new HashCode();
+        h.Add(Resize);
+        h.Add(ResizeShorter);
+        h.Add(ResizeWidth);
+        h.Add(ResizeHeight);
+        h.Add(Antialias);
+        h.Add(CropWidth);
+        h.Add(CropHeight);
+        h.Add(ChannelOrder);
+        h.Add(Scale);
+        foreach (var m in Mean) h.Add(m);
+        foreach (var s in Std) h.Add(s);
+        return h.ToHashCode();
+    }
+
+    /// <summary>The whole pipeline in one line, e.g. for results metadata.</summary>
+    public override string ToString()
+    {
+        var inv = CultureInfo.InvariantCulture;
+        string resize = Resize switch
+        {
+            ResizeMode.ShorterSide => $"resize shorter side {ResizeShorter}",
+            ResizeMode.Exact => $"resize {ResizeWidth}×{ResizeHeight}",
+            _ => "no resize",
+        };
+        if (Resize != ResizeMode.None) resize += Antialias ? " (bilinear, antialiased as PIL)" : " (bilinear, no antialias)";
+        string crop = CropWidth is int cw && CropHeight is int ch ? $"centre crop {cw}×{ch}" : "no crop";
+        string scale = Scale == 1.0 / 255 ? "/255" : "×" + Scale.ToString("R", inv);
+        string List(IReadOnlyList<float> v) => "[" + string.Join(", ", v.Select(x => x.ToString("R", inv))) + "]";
+        return $"{resize} → {crop} → {ChannelOrder.ToString().ToUpperInvariant()} → {scale} → mean {List(Mean)}, std {List(Std)}";
+    }
+
     private static void CheckPerChannel(string field, IReadOnlyList<float>? values, bool requirePositive)
     {
         string what = requirePositive ? "positive finite numbers" : "finite numbers";

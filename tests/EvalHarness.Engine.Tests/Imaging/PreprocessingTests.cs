@@ -55,6 +55,13 @@ public class PreprocessingTests(ITestOutputHelper output)
         Assert.Equal((227, 227), caffe.OutputSize);
         Assert.Equal(new[] { 104f, 117f, 123f }, caffe.Mean);
         Assert.Equal((199, 199), Preprocessing.Preset("caffe", 199).OutputSize);
+        Assert.Equal(Preprocessing.Torchvision(), Preprocessing.Preset("torchvision"));
+        Assert.Equal(Preprocessing.Torchvision().GetHashCode(), Preprocessing.Preset("Torchvision").GetHashCode());
+        Assert.NotEqual(Preprocessing.Torchvision(), Preprocessing.Torchvision() with { Mean = [0.485f, 0.456f, 0.407f] });
+        Assert.Equal("resize shorter side 256 (bilinear, antialiased as PIL) → centre crop 224×224 → RGB → /255 → mean [0.485, 0.456, 0.406], std [0.229, 0.224, 0.225]",
+            Preprocessing.Torchvision().ToString());
+        Assert.Equal("resize 227×227 (bilinear, antialiased as PIL) → no crop → BGR → ×1 → mean [104, 117, 123], std [1, 1, 1]",
+            Preprocessing.Caffe().ToString());
         var e = Assert.Throws<UnknownNameException>(() => Preprocessing.Preset("torchvison"));
         Assert.Contains("Did you mean: torchvision", e.Message);
     }

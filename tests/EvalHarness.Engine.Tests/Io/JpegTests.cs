@@ -58,6 +58,16 @@ public class JpegTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
+    public void Recoverable_libjpeg_warnings_are_ignored_as_PIL_ignores_them()
+    {
+        SkipWithoutLibrary();
+        // Two stray bytes before EOI: libjpeg warns "extraneous bytes before marker 0xd9"; PIL decodes it unchanged.
+        var bytes = File.ReadAllBytes(IoFixtures.Path("jpeg", "baseline420_64x48.jpg"));
+        byte[] padded = [.. bytes[..^2], 0, 0, .. bytes[^2..]];
+        Assert.Equal(Jpeg.Decode(bytes).Pixels, Jpeg.Decode(padded).Pixels);
+    }
+
+    [SkippableFact]
     public void Zero_height_JPEG_is_a_FileFormatException()
     {
         SkipWithoutLibrary();
