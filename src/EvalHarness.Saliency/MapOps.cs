@@ -47,7 +47,7 @@ public static class MapOps
     public static Tensor ResizeBilinear(Tensor maps, int height, int width)
     {
         var four = maps.Reshape(maps.N, 1, maps.Dim(1), maps.Dim(2));
-        return Engine.Imaging.Interpolate.Bilinear(four, height, width).Reshape(maps.N, height, width);
+        return Engine.Imaging.Resize.Interpolate(four, height, width).Reshape(maps.N, height, width);
     }
 
     /// <summary>The CAM post-processing: ReLU, min-max at layer resolution, upsample to H×W, min-max again.</summary>

@@ -1,3 +1,4 @@
+using EvalHarness.Tests.Common;
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;

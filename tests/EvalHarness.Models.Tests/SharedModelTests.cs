@@ -1,3 +1,4 @@
+using EvalHarness.Tests.Common;
 using EvalHarness.Engine.Io;
 using EvalHarness.Engine.Nn;
 
@@ -8,7 +9,7 @@ public class SharedModelTests
     [SkippableFact]
     public void The_shared_squeezenet1_0_loads_strictly()
     {
-        var shared = TestPaths.SharedDirectory();
+        var shared = TestPaths.Shared;
         string? path = shared == null ? null : Path.Combine(shared, "models", "squeezenet1_0-dc.safetensors");
         Skip.If(path == null || !File.Exists(path),
             "The shared SqueezeNet file (shared/models/squeezenet1_0-dc.safetensors) is absent; set EVALHARNESS_SHARED to the shared directory to run this test.");

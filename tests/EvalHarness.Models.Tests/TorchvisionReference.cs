@@ -1,3 +1,4 @@
+using EvalHarness.Tests.Common;
 using System.Text.Json;
 
 namespace EvalHarness.Models.Tests;

@@ -140,7 +140,7 @@ public class CamMethodTests
         var (ctx, x, t, a, _) = Setup(hidden: true);
         var r = new ScoreCam("paper").Explain(ctx, x, t);
         int n = 1;
-        var up = Engine.Imaging.Interpolate.Bilinear(a.SliceBatch(n, 1), x.H, x.W);
+        var up = Engine.Imaging.Resize.Interpolate(a.SliceBatch(n, 1), x.H, x.W);
         int plane = x.H * x.W;
         var one = x.SliceBatch(n, 1);
         double Prob(Tensor input) => BatchedModel.Probability(ctx.Graph.Forward(input, recordForBackward: false).Output, 0, t[n]);

@@ -45,7 +45,7 @@ public sealed class ScoreCam : CamMethod
         {
             int target = c.Targets[n];
             var a = c.Activations.SliceBatch(n, 1);
-            var up = Interpolate.Bilinear(a, h, w, alignCorners);           // 1×K×H×W
+            var up = Resize.Interpolate(a, h, w, antialias: false, alignCorners); // 1×K×H×W
             var masks = up.Reshape(c.K, plane);
             var constant = new bool[c.K];
             for (int k = 0; k < c.K; k++)

@@ -3,15 +3,7 @@ namespace EvalHarness.Engine.Tests.Io;
 /// <summary>Paths of the checkpoints tests/fixtures/gen_pth.py writes, found by walking up from the test binaries.</summary>
 internal static class PthFixtures
 {
-    private static readonly Lazy<string> Root = new(() =>
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "tests", "fixtures", "pth");
-            if (Directory.Exists(candidate)) return candidate;
-        }
-        throw new DirectoryNotFoundException($"tests/fixtures/pth not found above {AppContext.BaseDirectory}; run tests/fixtures/gen_pth.py");
-    });
+    private static readonly Lazy<string> Root = new(() => EvalHarness.Tests.Common.TestPaths.Fixture("pth"));
 
     public static string File(string name) => Path.Combine(Root.Value, name);
 
