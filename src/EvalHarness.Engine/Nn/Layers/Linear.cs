@@ -56,6 +56,7 @@ public sealed class Linear : Layer
     public override Tensor?[] Backward(IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput, bool parameterGradients)
     {
         var x = inputs[0];
+        LayerChecks.SameShape(this, "the output gradient", gradOutput, OutputShape([x.ShapeArray]));
         int n = x.N;
         var gemm = GemmProvider.Current;
         Tensor? gx = null;
