@@ -45,7 +45,7 @@ public sealed class BatchNorm2d : ShapePreservingLayer
     {
         var s = base.OutputShape(inputShapes);
         RequireRank(s, 4, ToString());
-        if (s[1] != Channels) throw new ShapeException($"{this} expects {Channels} channels, got {s[1]}.");
+        if (s[1] != Channels) throw new ShapeException($"{this} expects {Channels} channels, got {s[1]} (input {ShapeUtil.Format(s)}).");
         return s;
     }
 
