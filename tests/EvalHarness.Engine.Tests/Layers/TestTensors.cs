@@ -45,6 +45,15 @@ internal static class TestTensors
         return worst;
     }
 
+    /// <summary>max |a − e| / |e| over elements with e ≠ 0 (for reports; unstable near zeros).</summary>
+    public static double ElementwiseRelative(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual)
+    {
+        double worst = 0;
+        for (int i = 0; i < expected.Length; i++)
+            if (expected[i] != 0) worst = Math.Max(worst, Math.Abs((double)actual[i] - expected[i]) / Math.Abs(expected[i]));
+        return worst;
+    }
+
     public static double AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double tolerance, string what) =>
         AssertClose(Array.ConvertAll(expected.ToArray(), v => (double)v), actual, tolerance, what);
 }
