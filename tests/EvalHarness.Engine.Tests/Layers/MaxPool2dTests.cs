@@ -59,6 +59,18 @@ public class MaxPool2dTests
     }
 
     [Fact]
+    public void NaN_propagates_and_the_last_NaN_takes_the_gradient_as_in_PyTorch()
+    {
+        // PyTorch 1.13: MaxPool2d(2) on [[nan, 5], [nan, 1]] → nan with the gradient at (1, 0)
+        var pool = new MaxPool2d(2);
+        var x = Tensor.FromArray([float.NaN, 5f, float.NaN, 1f], 1, 1, 2, 2);
+        var y = pool.Forward([x]);
+        Assert.True(float.IsNaN(y.Data[0]));
+        var g = pool.Backward([x], y, Tensor.FromArray([1f], 1, 1, 1, 1), [true], false)[0]!;
+        Assert.Equal([0f, 0f, 1f, 0f], g.Data);
+    }
+
+    [Fact]
     public void Padding_acts_as_negative_infinity()
     {
         var pool = new MaxPool2d(3, 1, 1);

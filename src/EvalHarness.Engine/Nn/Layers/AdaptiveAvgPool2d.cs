@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace EvalHarness.Engine.Nn.Layers;
 
@@ -40,26 +41,7 @@ public sealed class AdaptiveAvgPool2d : Layer
         int h = x.H, w = x.W, oh = OutputHeight, ow = OutputWidth, inPlane = h * w, outPlane = oh * ow;
         int planes = shape[0] * shape[1];
         LayerParallel.For(planes, (long)planes * Math.Max(inPlane, outPlane), plane =>
-        {
-            var xp = x.Data.AsSpan(plane * inPlane, inPlane);
-            var yp = y.Data.AsSpan(plane * outPlane, outPlane);
-            if (IsGlobal)
-            {
-                yp[0] = TensorPrimitives.Sum(xp) / inPlane;
-                return;
-            }
-            for (int i = 0; i < oh; i++)
-            {
-                int h0 = Start(i, h, oh), h1 = End(i, h, oh);
-                for (int j = 0; j < ow; j++)
-                {
-                    int w0 = Start(j, w, ow), w1 = End(j, w, ow);
-                    float sum = 0f;
-                    for (int r = h0; r < h1; r++) sum += TensorPrimitives.Sum(xp.Slice(r * w + w0, w1 - w0));
-                    yp[i * ow + j] = sum / ((h1 - h0) * (w1 - w0));
-                }
-            }
-        });
+            ForwardPlane(x.Data.AsSpan(plane * inPlane, inPlane), y.Data.AsSpan(plane * outPlane, outPlane), h, w, oh, ow));
         return y;
     }
 
@@ -73,30 +55,57 @@ public sealed class AdaptiveAvgPool2d : Layer
         var gx = IsGlobal ? Tensor.Uninitialized(x.ShapeArray) : new Tensor(x.ShapeArray);
         int planes = shape[0] * shape[1];
         LayerParallel.For(planes, (long)planes * Math.Max(inPlane, outPlane), plane =>
+            BackwardPlane(gradOutput.Data.AsSpan(plane * outPlane, outPlane), gx.Data.AsSpan(plane * inPlane, inPlane), h, w, oh, ow));
+        return [gx];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardPlane(ReadOnlySpan<float> x, Span<float> y, int h, int w, int oh, int ow)
+    {
+        if (oh == 1 && ow == 1)
         {
-            var gp = gx.Data.AsSpan(plane * inPlane, inPlane);
-            var go = gradOutput.Data.AsSpan(plane * outPlane, outPlane);
-            if (IsGlobal)
+            y[0] = TensorPrimitives.Sum(x) / x.Length;
+            return;
+        }
+        for (int i = 0; i < oh; i++)
+        {
+            int h0 = Start(i, h, oh), h1 = End(i, h, oh);
+            for (int j = 0; j < ow; j++)
             {
-                gp.Fill(go[0] / inPlane);
-                return;
-            }
-            for (int i = 0; i < oh; i++)
-            {
-                int h0 = Start(i, h, oh), h1 = End(i, h, oh);
-                for (int j = 0; j < ow; j++)
+                int w0 = Start(j, w, ow), w1 = End(j, w, ow);
+                float sum = 0f;
+                for (int r = h0; r < h1; r++)
                 {
-                    int w0 = Start(j, w, ow), w1 = End(j, w, ow);
-                    float share = go[i * ow + j] / ((h1 - h0) * (w1 - w0));
-                    for (int r = h0; r < h1; r++)
-                    {
-                        var row = gp.Slice(r * w + w0, w1 - w0);
-                        TensorPrimitives.Add(row, share, row);
-                    }
+                    var row = x.Slice(r * w + w0, w1 - w0);
+                    for (int q = 0; q < row.Length; q++) sum += row[q];
+                }
+                y[i * ow + j] = sum / ((h1 - h0) * (w1 - w0));
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BackwardPlane(ReadOnlySpan<float> go, Span<float> gx, int h, int w, int oh, int ow)
+    {
+        if (oh == 1 && ow == 1)
+        {
+            gx.Fill(go[0] / gx.Length);
+            return;
+        }
+        for (int i = 0; i < oh; i++)
+        {
+            int h0 = Start(i, h, oh), h1 = End(i, h, oh);
+            for (int j = 0; j < ow; j++)
+            {
+                int w0 = Start(j, w, ow), w1 = End(j, w, ow);
+                float share = go[i * ow + j] / ((h1 - h0) * (w1 - w0));
+                for (int r = h0; r < h1; r++)
+                {
+                    var row = gx.Slice(r * w + w0, w1 - w0);
+                    for (int q = 0; q < row.Length; q++) row[q] += share;
                 }
             }
-        });
-        return [gx];
+        }
     }
 
     // ATen's adaptive pooling bounds: start = floor(i·in/out), end = ceil((i+1)·in/out).

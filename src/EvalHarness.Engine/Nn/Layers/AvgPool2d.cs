@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
 namespace EvalHarness.Engine.Nn.Layers;
@@ -50,25 +49,7 @@ public sealed class AvgPool2d : Layer
         int planes = shape[0] * shape[1];
         bool includePad = CountIncludePad;
         LayerParallel.For(planes, (long)planes * w.OutPlane * w.Taps, plane =>
-        {
-            var xp = x.Data.AsSpan(plane * w.InPlane, w.InPlane);
-            var yp = y.Data.AsSpan(plane * w.OutPlane, w.OutPlane);
-            for (int oh = 0, o = 0; oh < w.OutHeight; oh++)
-            {
-                for (int ow = 0; ow < w.OutWidth; ow++, o++)
-                {
-                    int divisor = Extent(w, oh, ow, includePad, out int h0, out int h1, out int w0, out int w1);
-                    if (divisor == 0)
-                    {
-                        yp[o] = 0f;
-                        continue;
-                    }
-                    float sum = 0f;
-                    for (int ih = h0; ih < h1; ih++) sum += TensorPrimitives.Sum(xp.Slice(ih * w.Width + w0, w1 - w0));
-                    yp[o] = sum / divisor;
-                }
-            }
-        });
+            ForwardPlane(x.Data.AsSpan(plane * w.InPlane, w.InPlane), y.Data.AsSpan(plane * w.OutPlane, w.OutPlane), w, includePad));
         return y;
     }
 
@@ -83,25 +64,51 @@ public sealed class AvgPool2d : Layer
         int planes = shape[0] * shape[1];
         bool includePad = CountIncludePad;
         LayerParallel.For(planes, (long)planes * w.OutPlane * w.Taps, plane =>
+            BackwardPlane(gradOutput.Data.AsSpan(plane * w.OutPlane, w.OutPlane), gx.Data.AsSpan(plane * w.InPlane, w.InPlane), w, includePad));
+        return [gx];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardPlane(ReadOnlySpan<float> x, Span<float> y, in ConvWindow w, bool includePad)
+    {
+        for (int oh = 0, o = 0; oh < w.OutHeight; oh++)
         {
-            var gp = gx.Data.AsSpan(plane * w.InPlane, w.InPlane);
-            var go = gradOutput.Data.AsSpan(plane * w.OutPlane, w.OutPlane);
-            for (int oh = 0, o = 0; oh < w.OutHeight; oh++)
+            for (int ow = 0; ow < w.OutWidth; ow++, o++)
             {
-                for (int ow = 0; ow < w.OutWidth; ow++, o++)
+                int divisor = Extent(w, oh, ow, includePad, out int h0, out int h1, out int w0, out int w1);
+                if (divisor == 0)
                 {
-                    int divisor = Extent(w, oh, ow, includePad, out int h0, out int h1, out int w0, out int w1);
-                    if (divisor == 0) continue;
-                    float share = go[o] / divisor;
-                    for (int ih = h0; ih < h1; ih++)
-                    {
-                        var row = gp.Slice(ih * w.Width + w0, w1 - w0);
-                        TensorPrimitives.Add(row, share, row);
-                    }
+                    y[o] = 0f;
+                    continue;
+                }
+                float sum = 0f;
+                for (int ih = h0; ih < h1; ih++)
+                {
+                    var row = x.Slice(ih * w.Width + w0, w1 - w0);
+                    for (int iw = 0; iw < row.Length; iw++) sum += row[iw];
+                }
+                y[o] = sum / divisor;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BackwardPlane(ReadOnlySpan<float> go, Span<float> gx, in ConvWindow w, bool includePad)
+    {
+        for (int oh = 0, o = 0; oh < w.OutHeight; oh++)
+        {
+            for (int ow = 0; ow < w.OutWidth; ow++, o++)
+            {
+                int divisor = Extent(w, oh, ow, includePad, out int h0, out int h1, out int w0, out int w1);
+                if (divisor == 0) continue;
+                float share = go[o] / divisor;
+                for (int ih = h0; ih < h1; ih++)
+                {
+                    var row = gx.Slice(ih * w.Width + w0, w1 - w0);
+                    for (int iw = 0; iw < row.Length; iw++) row[iw] += share;
                 }
             }
-        });
-        return [gx];
+        }
     }
 
     private ConvWindow Window(Tensor x, int[] outShape) =>

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace EvalHarness.Engine.Nn.Layers;
 
@@ -93,23 +94,32 @@ public sealed class BatchNorm2d : ShapePreservingLayer
             {
                 // dL/dweight = Σ g·x̂ with x̂ = (x − mean)/sqrt(var + eps); dL/dbias = Σ g
                 double invStd = 1.0 / Math.Sqrt((double)variance[c] + Eps);
-                double m = mean[c], weighted = 0, sum = 0;
+                double weighted = 0, sum = 0;
                 for (int n = 0; n < batch; n++)
                 {
                     int offset = (n * Channels + c) * plane;
-                    var g = gradOutput.Data.AsSpan(offset, plane);
-                    var xs = x.Data.AsSpan(offset, plane);
-                    for (int i = 0; i < plane; i++)
-                    {
-                        weighted += g[i] * (xs[i] - m);
-                        sum += g[i];
-                    }
+                    var (w, s) = CenteredSums(gradOutput.Data.AsSpan(offset, plane), x.Data.AsSpan(offset, plane), mean[c]);
+                    weighted += w;
+                    sum += s;
                 }
                 gw[c] += (float)(weighted * invStd);
                 gb[c] += (float)sum;
             });
         }
         return [gx];
+    }
+
+    /// <summary>(Σ g·(x − mean), Σ g) accumulated in double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (double Weighted, double Sum) CenteredSums(ReadOnlySpan<float> g, ReadOnlySpan<float> x, double mean)
+    {
+        double weighted = 0, sum = 0;
+        for (int i = 0; i < g.Length; i++)
+        {
+            weighted += g[i] * (x[i] - mean);
+            sum += g[i];
+        }
+        return (weighted, sum);
     }
 
     /// <summary>Per-channel scale and shift with y = x·scale + shift, as ATen folds inference batch norm.</summary>

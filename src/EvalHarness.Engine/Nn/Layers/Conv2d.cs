@@ -78,6 +78,14 @@ public sealed class Conv2d : Layer
     /// <summary>True for 1×1 stride-1 unpadded convolutions, which need no column matrix.</summary>
     public bool IsPointwise => KernelSize == (1, 1) && Stride == (1, 1) && Padding == (0, 0);
 
+    private int ColumnBufferLength(in ConvWindow w)
+    {
+        long length = Im2Col.ColumnLength(InChannels, w);
+        if (length > Array.MaxLength)
+            throw new ShapeException($"{this}: the column matrix of one {w.Height}×{w.Width} image would hold {length} values, more than one buffer can; use a smaller input.");
+        return (int)length;
+    }
+
     private ConvWindow Window(int height, int width, int outHeight, int outWidth) =>
         new(height, width, outHeight, outWidth, KernelSize.H, KernelSize.W, Stride.H, Stride.W, Padding.H, Padding.W, Dilation.H, Dilation.W);
 
@@ -98,7 +106,7 @@ public sealed class Conv2d : Layer
 
         var gemm = GemmProvider.Current;
         int cg = InChannels / Groups, mg = OutChannels / Groups, k = cg * w.Taps, p = w.OutPlane;
-        float[]? col = IsPointwise ? null : ArrayPool<float>.Shared.Rent(checked((int)Im2Col.ColumnLength(InChannels, w)));
+        float[]? col = IsPointwise ? null : ArrayPool<float>.Shared.Rent(ColumnBufferLength(w));
         try
         {
             for (int n = 0; n < batch; n++)
@@ -168,7 +176,7 @@ public sealed class Conv2d : Layer
         // col2im accumulates, so the input gradient starts at zero unless the GEMM writes it directly.
         var gx = wantInput ? (IsPointwise ? Tensor.Uninitialized(x.ShapeArray) : new Tensor(x.ShapeArray)) : null;
         float[]? col = IsPointwise || (gx == null && gradWeight == null) ? null
-            : ArrayPool<float>.Shared.Rent(checked((int)Im2Col.ColumnLength(InChannels, w)));
+            : ArrayPool<float>.Shared.Rent(ColumnBufferLength(w));
         try
         {
             for (int n = 0; n < batch; n++)

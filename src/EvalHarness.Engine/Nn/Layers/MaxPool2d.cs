@@ -48,13 +48,7 @@ public sealed class MaxPool2d : Layer
         var w = Window(x, shape);
         int planes = shape[0] * shape[1];
         LayerParallel.For(planes, (long)planes * w.OutPlane * w.Taps, plane =>
-        {
-            var xp = x.Data.AsSpan(plane * w.InPlane, w.InPlane);
-            var yp = y.Data.AsSpan(plane * w.OutPlane, w.OutPlane);
-            for (int oh = 0, o = 0; oh < w.OutHeight; oh++)
-                for (int ow = 0; ow < w.OutWidth; ow++, o++)
-                    ArgMax(xp, w, oh, ow, out yp[o]);
-        });
+            ForwardPlane(x.Data.AsSpan(plane * w.InPlane, w.InPlane), y.Data.AsSpan(plane * w.OutPlane, w.OutPlane), w));
         return y;
     }
 
@@ -68,55 +62,89 @@ public sealed class MaxPool2d : Layer
         var w = Window(x, shape);
         int planes = shape[0] * shape[1];
         LayerParallel.For(planes, (long)planes * w.OutPlane * w.Taps, plane =>
-        {
-            var xp = x.Data.AsSpan(plane * w.InPlane, w.InPlane);
-            var gp = gx.Data.AsSpan(plane * w.InPlane, w.InPlane);
-            var go = gradOutput.Data.AsSpan(plane * w.OutPlane, w.OutPlane);
-            for (int oh = 0, o = 0; oh < w.OutHeight; oh++)
-            {
-                for (int ow = 0; ow < w.OutWidth; ow++, o++)
-                {
-                    int index = ArgMax(xp, w, oh, ow, out _);
-                    if (index >= 0) gp[index] += go[o];
-                }
-            }
-        });
+            BackwardPlane(x.Data.AsSpan(plane * w.InPlane, w.InPlane), gradOutput.Data.AsSpan(plane * w.OutPlane, w.OutPlane),
+                gx.Data.AsSpan(plane * w.InPlane, w.InPlane), w));
         return [gx];
     }
 
     private ConvWindow Window(Tensor x, int[] outShape) =>
         new(x.H, x.W, outShape[2], outShape[3], KernelSize, KernelSize, Stride, Stride, Padding, Padding, Dilation, Dilation);
 
-    /// <summary>
-    /// The flat index of the window's maximum and its value, matching ATen's CPU max_pool2d: padding
-    /// never wins, the first maximum in scan order wins a tie, and a NaN always wins. −1 when the
-    /// window holds no input pixel.
-    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int ArgMax(ReadOnlySpan<float> plane, in ConvWindow w, int oh, int ow, out float max)
+    private static void ForwardPlane(ReadOnlySpan<float> x, Span<float> y, in ConvWindow w)
     {
-        int h0 = oh * w.StrideH - w.PadH, w0 = ow * w.StrideW - w.PadW;
-        int h1 = Math.Min(h0 + (w.KernelH - 1) * w.DilationH + 1, w.Height);
-        int w1 = Math.Min(w0 + (w.KernelW - 1) * w.DilationW + 1, w.Width);
-        while (h0 < 0) h0 += w.DilationH;
-        while (w0 < 0) w0 += w.DilationW;
-        max = float.NegativeInfinity;
-        if (h0 >= h1 || w0 >= w1) return -1;
-        int best = h0 * w.Width + w0;
-        for (int ih = h0; ih < h1; ih += w.DilationH)
+        int width = w.Width, dh = w.DilationH, dw = w.DilationW;
+        for (int oh = 0, o = 0; oh < w.OutHeight; oh++)
         {
-            var row = plane.Slice(ih * w.Width, w.Width);
-            for (int iw = w0; iw < w1; iw += w.DilationW)
+            var (h0, h1) = Span(oh, w.StrideH, w.PadH, w.KernelH, dh, w.Height);
+            for (int ow = 0; ow < w.OutWidth; ow++, o++)
+            {
+                var (w0, w1) = Span(ow, w.StrideW, w.PadW, w.KernelW, dw, width);
+                ArgMax(x, width, h0, h1, w0, w1, dh, dw, out y[o]);
+            }
+        }
+    }
+
+    /// <summary>Routes each output gradient to its window's maximum (adding where windows share one).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BackwardPlane(ReadOnlySpan<float> x, ReadOnlySpan<float> go, Span<float> gx, in ConvWindow w)
+    {
+        int width = w.Width, dh = w.DilationH, dw = w.DilationW;
+        for (int oh = 0, o = 0; oh < w.OutHeight; oh++)
+        {
+            var (h0, h1) = Span(oh, w.StrideH, w.PadH, w.KernelH, dh, w.Height);
+            for (int ow = 0; ow < w.OutWidth; ow++, o++)
+            {
+                var (w0, w1) = Span(ow, w.StrideW, w.PadW, w.KernelW, dw, width);
+                int index = ArgMax(x, width, h0, h1, w0, w1, dh, dw, out _);
+                if (index >= 0) gx[index] += go[o];
+            }
+        }
+    }
+
+    /// <summary>
+    /// The input positions [first, end) (step dilation) of window <paramref name="o"/> along one axis, as
+    /// ATen's CPU max_pool2d clips them: padding positions are skipped, never compared.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (int First, int End) Span(int o, int stride, int pad, int kernel, int dilation, int size)
+    {
+        int first = o * stride - pad;
+        int end = Math.Min(first + (kernel - 1) * dilation + 1, size);
+        while (first < 0) first += dilation;
+        return (first, end);
+    }
+
+    /// <summary>
+    /// The flat index of the window's maximum and its value, matching ATen's CPU max_pool2d: the first
+    /// maximum in scan order wins a tie and a NaN always wins. −1 (value −∞) when the window holds no
+    /// input pixel.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ArgMax(ReadOnlySpan<float> plane, int width, int h0, int h1, int w0, int w1, int dh, int dw, out float max)
+    {
+        if (h0 >= h1 || w0 >= w1)
+        {
+            max = float.NegativeInfinity;
+            return -1;
+        }
+        float best = float.NegativeInfinity;
+        int bestIndex = h0 * width + w0;
+        for (int ih = h0; ih < h1; ih += dh)
+        {
+            var row = plane.Slice(ih * width, width);
+            for (int iw = w0; iw < w1; iw += dw)
             {
                 float v = row[iw];
-                if (v > max || float.IsNaN(v))
+                if (v > best || float.IsNaN(v))
                 {
-                    max = v;
-                    best = ih * w.Width + iw;
+                    best = v;
+                    bestIndex = ih * width + iw;
                 }
             }
         }
-        return best;
+        max = best;
+        return bestIndex;
     }
 
     public override string ToString() =>
