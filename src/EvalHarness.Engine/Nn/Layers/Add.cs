@@ -26,5 +26,8 @@ public sealed class Add : Layer
     }
 
     public override Tensor?[] Backward(IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput, bool parameterGradients)
-        => [gradOutput, gradOutput];
+    {
+        LayerChecks.SameShape(this, "the output gradient", gradOutput, inputs[0].ShapeArray);
+        return [gradOutput, gradOutput];
+    }
 }

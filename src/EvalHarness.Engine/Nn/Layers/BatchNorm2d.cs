@@ -1,3 +1,6 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+
 namespace EvalHarness.Engine.Nn.Layers;
 
 /// <summary>
@@ -43,14 +46,99 @@ public sealed class BatchNorm2d : ShapePreservingLayer
     {
         var s = base.OutputShape(inputShapes);
         RequireRank(s, 4, ToString());
-        if (s[1] != Channels) throw new ShapeException($"{this} expects {Channels} channels, got {s[1]}.");
+        if (s[1] != Channels) throw new ShapeException($"{this} expects {Channels} channels, got {s[1]} (input {ShapeUtil.Format(s)}).");
         return s;
     }
 
-    public override Tensor Forward(IReadOnlyList<Tensor> inputs) => throw new NotImplementedException();
+    public override Tensor Forward(IReadOnlyList<Tensor> inputs)
+    {
+        var x = inputs[0];
+        var shape = OutputShape([x.ShapeArray]);
+        var y = Tensor.Uninitialized(shape);
+        var (scale, shift) = Affine();
+        int plane = shape[2] * shape[3], planes = shape[0] * Channels;
+        LayerParallel.For(planes, (long)planes * plane, index =>
+        {
+            int c = index % Channels;
+            var src = x.Data.AsSpan(index * plane, plane);
+            var dst = y.Data.AsSpan(index * plane, plane);
+            TensorPrimitives.Multiply(src, scale[c], dst);
+            TensorPrimitives.Add(dst, shift[c], dst);
+        });
+        return y;
+    }
 
     public override Tensor?[] Backward(IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput, bool parameterGradients)
-        => throw new NotImplementedException();
+    {
+        var x = inputs[0];
+        var shape = OutputShape([x.ShapeArray]);
+        LayerChecks.SameShape(this, "the output gradient", gradOutput, shape);
+        var (scale, _) = Affine();
+        int batch = shape[0], plane = shape[2] * shape[3], planes = batch * Channels;
+        Tensor? gx = null;
+        if (needInput.Count == 0 || needInput[0])
+        {
+            gx = Tensor.Uninitialized(x.ShapeArray);
+            LayerParallel.For(planes, (long)planes * plane, index =>
+                TensorPrimitives.Multiply(gradOutput.Data.AsSpan(index * plane, plane), scale[index % Channels], gx.Data.AsSpan(index * plane, plane)));
+        }
+        if (parameterGradients)
+        {
+            Weight.Grad ??= new Tensor(Weight.Value.ShapeArray);
+            Bias.Grad ??= new Tensor(Bias.Value.ShapeArray);
+            var gw = Weight.Grad.Data;
+            var gb = Bias.Grad.Data;
+            var mean = RunningMean.Value.Data;
+            var variance = RunningVar.Value.Data;
+            LayerParallel.For(Channels, (long)planes * plane, c =>
+            {
+                // dL/dweight = Σ g·x̂ with x̂ = (x − mean)/sqrt(var + eps); dL/dbias = Σ g
+                double invStd = 1.0 / Math.Sqrt((double)variance[c] + Eps);
+                double weighted = 0, sum = 0;
+                for (int n = 0; n < batch; n++)
+                {
+                    int offset = (n * Channels + c) * plane;
+                    var (w, s) = CenteredSums(gradOutput.Data.AsSpan(offset, plane), x.Data.AsSpan(offset, plane), mean[c]);
+                    weighted += w;
+                    sum += s;
+                }
+                gw[c] += (float)(weighted * invStd);
+                gb[c] += (float)sum;
+            });
+        }
+        return [gx];
+    }
+
+    /// <summary>(Σ g·(x − mean), Σ g) accumulated in double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (double Weighted, double Sum) CenteredSums(ReadOnlySpan<float> g, ReadOnlySpan<float> x, double mean)
+    {
+        double weighted = 0, sum = 0;
+        for (int i = 0; i < g.Length; i++)
+        {
+            weighted += g[i] * (x[i] - mean);
+            sum += g[i];
+        }
+        return (weighted, sum);
+    }
+
+    /// <summary>Per-channel scale and shift with y = x·scale + shift, as ATen folds inference batch norm.</summary>
+    private (float[] Scale, float[] Shift) Affine()
+    {
+        var scale = new float[Channels];
+        var shift = new float[Channels];
+        var weight = Weight.Value.Data;
+        var bias = Bias.Value.Data;
+        var mean = RunningMean.Value.Data;
+        var variance = RunningVar.Value.Data;
+        for (int c = 0; c < Channels; c++)
+        {
+            double a = weight[c] / Math.Sqrt((double)variance[c] + Eps);
+            scale[c] = (float)a;
+            shift[c] = (float)(bias[c] - mean[c] * a);
+        }
+        return (scale, shift);
+    }
 
     public override string ToString() => $"BatchNorm2d({Channels}, eps={Eps})";
 }

@@ -43,6 +43,7 @@ public sealed class Concat : Layer
 
     public override Tensor?[] Backward(IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput, bool parameterGradients)
     {
+        LayerChecks.SameShape(this, "the output gradient", gradOutput, OutputShape(inputs.Select(t => t.ShapeArray).ToList()));
         var grads = new Tensor?[inputs.Count];
         int n = output.N;
         int outItem = output.ItemLength;

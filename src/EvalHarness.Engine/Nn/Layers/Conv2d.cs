@@ -1,6 +1,15 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+using EvalHarness.Engine.Gemm;
+
 namespace EvalHarness.Engine.Nn.Layers;
 
-/// <summary>2-D convolution as torch.nn.Conv2d: weight Cout×(Cin/groups)×kh×kw, optional bias.</summary>
+/// <summary>
+/// 2-D convolution as torch.nn.Conv2d: weight Cout×(Cin/groups)×kh×kw, optional bias.
+/// Per image, per group: y_g = W_g·col_g (+ bias) with col from <see cref="Im2Col"/> in one pooled
+/// scratch buffer; 1×1 stride-1 unpadded convolutions multiply the input directly, and convolutions
+/// with one input channel per group (depthwise) use direct loops (<see cref="DepthwiseConv"/>).
+/// </summary>
 public sealed class Conv2d : Layer
 {
     public Conv2d(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0,
@@ -63,10 +72,156 @@ public sealed class Conv2d : Layer
         return [s[0], OutChannels, oh, ow];
     }
 
-    public override Tensor Forward(IReadOnlyList<Tensor> inputs) => throw new NotImplementedException();
+    /// <summary>True when each group has one input channel (depthwise convolution).</summary>
+    public bool IsDepthwise => InChannels / Groups == 1;
+
+    /// <summary>True for 1×1 stride-1 unpadded convolutions, which need no column matrix.</summary>
+    public bool IsPointwise => KernelSize == (1, 1) && Stride == (1, 1) && Padding == (0, 0);
+
+    private int ColumnBufferLength(in ConvWindow w)
+    {
+        long length = Im2Col.ColumnLength(InChannels, w);
+        if (length > Array.MaxLength)
+            throw new ShapeException($"{this}: the column matrix of one {w.Height}×{w.Width} image would hold {length} values, more than one buffer can; use a smaller input.");
+        return (int)length;
+    }
+
+    private ConvWindow Window(int height, int width, int outHeight, int outWidth) =>
+        new(height, width, outHeight, outWidth, KernelSize.H, KernelSize.W, Stride.H, Stride.W, Padding.H, Padding.W, Dilation.H, Dilation.W);
+
+    public override Tensor Forward(IReadOnlyList<Tensor> inputs)
+    {
+        var x = inputs[0];
+        var shape = OutputShape([x.ShapeArray]);
+        var y = Tensor.Uninitialized(shape);
+        int batch = shape[0];
+        var w = Window(x.H, x.W, shape[2], shape[3]);
+        var weight = Weight.Value.Data;
+        var bias = Bias?.Value.Data;
+        if (IsDepthwise)
+        {
+            DepthwiseConv.Forward(x.Data, weight, bias, y.Data, batch, InChannels, OutChannels / InChannels, w);
+            return y;
+        }
+
+        var gemm = GemmProvider.Current;
+        int cg = InChannels / Groups, mg = OutChannels / Groups, k = cg * w.Taps, p = w.OutPlane;
+        float[]? col = IsPointwise ? null : ArrayPool<float>.Shared.Rent(ColumnBufferLength(w));
+        try
+        {
+            for (int n = 0; n < batch; n++)
+            {
+                int xOffset = n * InChannels * w.InPlane, yOffset = n * OutChannels * p;
+                if (col != null) Im2Col.Pack(x.Data, xOffset, InChannels, w, col);
+                for (int g = 0; g < Groups; g++)
+                {
+                    ReadOnlySpan<float> b = col != null ? col.AsSpan(g * k * p, k * p) : x.Data.AsSpan(xOffset + g * k * p, k * p);
+                    gemm.Sgemm(false, false, mg, p, k, 1f, weight.AsSpan(g * mg * k, mg * k), k, b, p,
+                        0f, y.Data.AsSpan(yOffset + g * mg * p, mg * p), p);
+                }
+                if (bias != null)
+                {
+                    for (int oc = 0; oc < OutChannels; oc++)
+                    {
+                        var row = y.Data.AsSpan(yOffset + oc * p, p);
+                        TensorPrimitives.Add(row, bias[oc], row);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (col != null) ArrayPool<float>.Shared.Return(col);
+        }
+        return y;
+    }
 
     public override Tensor?[] Backward(IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput, bool parameterGradients)
-        => throw new NotImplementedException();
+    {
+        var x = inputs[0];
+        var shape = OutputShape([x.ShapeArray]);
+        LayerChecks.SameShape(this, "the output gradient", gradOutput, shape);
+        int batch = shape[0];
+        var w = Window(x.H, x.W, shape[2], shape[3]);
+        var weight = Weight.Value.Data;
+        var go = gradOutput.Data;
+        bool wantInput = needInput.Count > 0 && needInput[0];
+        float[]? gradWeight = null, gradBias = null;
+        if (parameterGradients)
+        {
+            Weight.Grad ??= new Tensor(Weight.Value.ShapeArray);
+            gradWeight = Weight.Grad.Data;
+            if (Bias != null)
+            {
+                Bias.Grad ??= new Tensor(Bias.Value.ShapeArray);
+                gradBias = Bias.Grad.Data;
+            }
+        }
+
+        if (IsDepthwise)
+        {
+            int multiplier = OutChannels / InChannels;
+            Tensor? gxd = null;
+            if (wantInput)
+            {
+                gxd = Tensor.Uninitialized(x.ShapeArray);
+                DepthwiseConv.BackwardInput(go, weight, gxd.Data, batch, InChannels, multiplier, w);
+            }
+            if (gradWeight != null) DepthwiseConv.BackwardParameters(x.Data, go, gradWeight, gradBias, batch, InChannels, multiplier, w);
+            return [gxd];
+        }
+
+        var gemm = GemmProvider.Current;
+        int cg = InChannels / Groups, mg = OutChannels / Groups, k = cg * w.Taps, p = w.OutPlane;
+        // col2im accumulates, so the input gradient starts at zero unless the GEMM writes it directly.
+        var gx = wantInput ? (IsPointwise ? Tensor.Uninitialized(x.ShapeArray) : new Tensor(x.ShapeArray)) : null;
+        float[]? col = IsPointwise || (gx == null && gradWeight == null) ? null
+            : ArrayPool<float>.Shared.Rent(ColumnBufferLength(w));
+        try
+        {
+            for (int n = 0; n < batch; n++)
+            {
+                int xOffset = n * InChannels * w.InPlane, yOffset = n * OutChannels * p;
+                if (gradWeight != null)
+                {
+                    // dW_g += gradOut_g · col_gᵀ
+                    if (col != null) Im2Col.Pack(x.Data, xOffset, InChannels, w, col);
+                    for (int g = 0; g < Groups; g++)
+                    {
+                        ReadOnlySpan<float> b = col != null ? col.AsSpan(g * k * p, k * p) : x.Data.AsSpan(xOffset + g * k * p, k * p);
+                        gemm.Sgemm(false, true, mg, k, p, 1f, go.AsSpan(yOffset + g * mg * p, mg * p), p, b, p,
+                            1f, gradWeight.AsSpan(g * mg * k, mg * k), k);
+                    }
+                }
+                if (gx != null)
+                {
+                    // col_g = W_gᵀ · gradOut_g, then col2im
+                    for (int g = 0; g < Groups; g++)
+                    {
+                        Span<float> c = col != null ? col.AsSpan(g * k * p, k * p) : gx.Data.AsSpan(xOffset + g * k * p, k * p);
+                        gemm.Sgemm(true, false, k, p, mg, 1f, weight.AsSpan(g * mg * k, mg * k), k,
+                            go.AsSpan(yOffset + g * mg * p, mg * p), p, 0f, c, p);
+                    }
+                    if (col != null) Im2Col.Unpack(col, InChannels, w, gx.Data, xOffset);
+                }
+            }
+        }
+        finally
+        {
+            if (col != null) ArrayPool<float>.Shared.Return(col);
+        }
+
+        if (gradBias != null)
+        {
+            for (int oc = 0; oc < OutChannels; oc++)
+            {
+                double sum = 0;
+                for (int n = 0; n < batch; n++) sum += TensorPrimitives.Sum(go.AsSpan((n * OutChannels + oc) * p, p));
+                gradBias[oc] += (float)sum;
+            }
+        }
+        return [gx];
+    }
 
     public override string ToString() =>
         $"Conv2d({InChannels}, {OutChannels}, k={KernelSize.H}x{KernelSize.W}, s={Stride.H}x{Stride.W}, p={Padding.H}x{Padding.W}" +

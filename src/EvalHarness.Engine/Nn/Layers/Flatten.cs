@@ -20,7 +20,10 @@ public sealed class Flatten(int startDim = 1) : Layer
         inputs[0].Reshape(OutputShape([inputs[0].ShapeArray]));
 
     public override Tensor?[] Backward(IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput, bool parameterGradients)
-        => [gradOutput.Reshape(inputs[0].ShapeArray)];
+    {
+        LayerChecks.SameShape(this, "the output gradient", gradOutput, OutputShape([inputs[0].ShapeArray]));
+        return [gradOutput.Reshape(inputs[0].ShapeArray)];
+    }
 
     public override string ToString() => $"Flatten({StartDim})";
 }

@@ -5,8 +5,15 @@ public class Identity : ShapePreservingLayer
 {
     public override string Kind => "Identity";
 
-    public override Tensor Forward(IReadOnlyList<Tensor> inputs) => inputs[0];
+    public override Tensor Forward(IReadOnlyList<Tensor> inputs)
+    {
+        CheckArity([.. inputs.Select(t => t.ShapeArray)]);
+        return inputs[0];
+    }
 
     public override Tensor?[] Backward(IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput, bool parameterGradients)
-        => [gradOutput];
+    {
+        LayerChecks.SameShape(this, "the output gradient", gradOutput, inputs[0].ShapeArray);
+        return [gradOutput];
+    }
 }

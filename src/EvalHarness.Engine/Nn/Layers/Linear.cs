@@ -36,7 +36,7 @@ public sealed class Linear : Layer
         CheckArity(inputShapes);
         var s = inputShapes[0];
         RequireRank(s, 2, ToString());
-        if (s[1] != InFeatures) throw new ShapeException($"{this} expects {InFeatures} input features, got {s[1]}.");
+        if (s[1] != InFeatures) throw new ShapeException($"{this} expects {InFeatures} input features, got {s[1]} (input {ShapeUtil.Format(s)}).");
         return [s[0], OutFeatures];
     }
 
@@ -56,6 +56,7 @@ public sealed class Linear : Layer
     public override Tensor?[] Backward(IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput, bool parameterGradients)
     {
         var x = inputs[0];
+        LayerChecks.SameShape(this, "the output gradient", gradOutput, OutputShape([x.ShapeArray]));
         int n = x.N;
         var gemm = GemmProvider.Current;
         Tensor? gx = null;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace EvalHarness.Engine.Nn.Layers;
 
 /// <summary>torch.nn.MaxPool2d with padding (as −∞), dilation and ceil_mode. Ties go to the first maximum in scan order.</summary>
@@ -38,10 +40,112 @@ public sealed class MaxPool2d : Layer
         return [s[0], s[1], oh, ow];
     }
 
-    public override Tensor Forward(IReadOnlyList<Tensor> inputs) => throw new NotImplementedException();
+    public override Tensor Forward(IReadOnlyList<Tensor> inputs)
+    {
+        var x = inputs[0];
+        var shape = OutputShape([x.ShapeArray]);
+        var y = Tensor.Uninitialized(shape);
+        var w = Window(x, shape);
+        int planes = shape[0] * shape[1];
+        LayerParallel.For(planes, (long)planes * w.OutPlane * w.Taps, plane =>
+            ForwardPlane(x.Data.AsSpan(plane * w.InPlane, w.InPlane), y.Data.AsSpan(plane * w.OutPlane, w.OutPlane), w));
+        return y;
+    }
 
     public override Tensor?[] Backward(IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput, bool parameterGradients)
-        => throw new NotImplementedException();
+    {
+        var x = inputs[0];
+        var shape = OutputShape([x.ShapeArray]);
+        LayerChecks.SameShape(this, "the output gradient", gradOutput, shape);
+        if (needInput.Count > 0 && !needInput[0]) return [null];
+        var gx = new Tensor(x.ShapeArray);
+        var w = Window(x, shape);
+        int planes = shape[0] * shape[1];
+        LayerParallel.For(planes, (long)planes * w.OutPlane * w.Taps, plane =>
+            BackwardPlane(x.Data.AsSpan(plane * w.InPlane, w.InPlane), gradOutput.Data.AsSpan(plane * w.OutPlane, w.OutPlane),
+                gx.Data.AsSpan(plane * w.InPlane, w.InPlane), w));
+        return [gx];
+    }
+
+    private ConvWindow Window(Tensor x, int[] outShape) =>
+        new(x.H, x.W, outShape[2], outShape[3], KernelSize, KernelSize, Stride, Stride, Padding, Padding, Dilation, Dilation);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardPlane(ReadOnlySpan<float> x, Span<float> y, in ConvWindow w)
+    {
+        int width = w.Width, dh = w.DilationH, dw = w.DilationW;
+        for (int oh = 0, o = 0; oh < w.OutHeight; oh++)
+        {
+            var (h0, h1) = Span(oh, w.StrideH, w.PadH, w.KernelH, dh, w.Height);
+            for (int ow = 0; ow < w.OutWidth; ow++, o++)
+            {
+                var (w0, w1) = Span(ow, w.StrideW, w.PadW, w.KernelW, dw, width);
+                ArgMax(x, width, h0, h1, w0, w1, dh, dw, out y[o]);
+            }
+        }
+    }
+
+    /// <summary>Routes each output gradient to its window's maximum (adding where windows share one).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BackwardPlane(ReadOnlySpan<float> x, ReadOnlySpan<float> go, Span<float> gx, in ConvWindow w)
+    {
+        int width = w.Width, dh = w.DilationH, dw = w.DilationW;
+        for (int oh = 0, o = 0; oh < w.OutHeight; oh++)
+        {
+            var (h0, h1) = Span(oh, w.StrideH, w.PadH, w.KernelH, dh, w.Height);
+            for (int ow = 0; ow < w.OutWidth; ow++, o++)
+            {
+                var (w0, w1) = Span(ow, w.StrideW, w.PadW, w.KernelW, dw, width);
+                int index = ArgMax(x, width, h0, h1, w0, w1, dh, dw, out _);
+                if (index >= 0) gx[index] += go[o];
+            }
+        }
+    }
+
+    /// <summary>
+    /// The input positions [first, end) (step dilation) of window <paramref name="o"/> along one axis, as
+    /// ATen's CPU max_pool2d clips them: padding positions are skipped, never compared.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (int First, int End) Span(int o, int stride, int pad, int kernel, int dilation, int size)
+    {
+        int first = o * stride - pad;
+        int end = Math.Min(first + (kernel - 1) * dilation + 1, size);
+        while (first < 0) first += dilation;
+        return (first, end);
+    }
+
+    /// <summary>
+    /// The flat index of the window's maximum and its value, matching ATen's CPU max_pool2d: the first
+    /// maximum in scan order wins a tie and a NaN always wins. −1 (value −∞) when the window holds no
+    /// input pixel.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ArgMax(ReadOnlySpan<float> plane, int width, int h0, int h1, int w0, int w1, int dh, int dw, out float max)
+    {
+        if (h0 >= h1 || w0 >= w1)
+        {
+            max = float.NegativeInfinity;
+            return -1;
+        }
+        float best = float.NegativeInfinity;
+        int bestIndex = h0 * width + w0;
+        for (int ih = h0; ih < h1; ih += dh)
+        {
+            var row = plane.Slice(ih * width, width);
+            for (int iw = w0; iw < w1; iw += dw)
+            {
+                float v = row[iw];
+                if (v > best || float.IsNaN(v))
+                {
+                    best = v;
+                    bestIndex = ih * width + iw;
+                }
+            }
+        }
+        max = best;
+        return bestIndex;
+    }
 
     public override string ToString() =>
         $"MaxPool2d(k={KernelSize}, s={Stride}, p={Padding}{(Dilation != 1 ? $", d={Dilation}" : "")}{(CeilMode ? ", ceil_mode=True" : "")})";

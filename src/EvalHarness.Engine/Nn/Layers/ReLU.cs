@@ -10,13 +10,14 @@ public sealed class ReLU : ShapePreservingLayer
     public override Tensor Forward(IReadOnlyList<Tensor> inputs)
     {
         var x = inputs[0];
-        var y = Tensor.Uninitialized(x.ShapeArray);
+        var y = Tensor.Uninitialized(OutputShape([x.ShapeArray]));
         TensorPrimitives.Max(x.Data, 0f, y.Data);
         return y;
     }
 
     public override Tensor?[] Backward(IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput, bool parameterGradients)
     {
+        LayerChecks.GradientMatchesOutput(this, output, gradOutput);
         var g = Tensor.Uninitialized(gradOutput.ShapeArray);
         var y = output.Data;
         var go = gradOutput.Data;

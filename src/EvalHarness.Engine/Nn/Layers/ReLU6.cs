@@ -8,7 +8,7 @@ public sealed class ReLU6 : ShapePreservingLayer
     public override Tensor Forward(IReadOnlyList<Tensor> inputs)
     {
         var x = inputs[0].Data;
-        var y = Tensor.Uninitialized(inputs[0].ShapeArray);
+        var y = Tensor.Uninitialized(OutputShape([inputs[0].ShapeArray]));
         var yd = y.Data;
         for (int i = 0; i < x.Length; i++) yd[i] = Math.Clamp(x[i], 0f, 6f);
         return y;
@@ -16,6 +16,7 @@ public sealed class ReLU6 : ShapePreservingLayer
 
     public override Tensor?[] Backward(IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput, bool parameterGradients)
     {
+        LayerChecks.SameShape(this, "the output gradient", gradOutput, inputs[0].ShapeArray);
         var x = inputs[0].Data;
         var g = Tensor.Uninitialized(gradOutput.ShapeArray);
         var go = gradOutput.Data;
