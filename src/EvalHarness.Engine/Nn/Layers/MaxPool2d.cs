@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
 namespace EvalHarness.Engine.Nn.Layers;
@@ -26,6 +27,8 @@ public sealed class MaxPool2d : Layer
     public int Dilation { get; }
 
     public bool CeilMode { get; }
+
+    private const int MaxStackRow = 4096;
 
     public override string Kind => "MaxPool2d";
 
@@ -74,6 +77,36 @@ public sealed class MaxPool2d : Layer
     private static void ForwardPlane(ReadOnlySpan<float> x, Span<float> y, in ConvWindow w)
     {
         int width = w.Width, dh = w.DilationH, dw = w.DilationW;
+        if (dh == 1 && dw == 1 && width <= MaxStackRow)
+        {
+            // Column-wise maximum of the window's rows (SIMD), then the maximum along each window's
+            // columns. Max is exact and NaN-propagating, so the values equal those of the scan.
+            Span<float> rowMax = stackalloc float[width];
+            for (int oh = 0, o = 0; oh < w.OutHeight; oh++)
+            {
+                var (h0, h1) = Span(oh, w.StrideH, w.PadH, w.KernelH, 1, w.Height);
+                if (h0 >= h1)
+                {
+                    y.Slice(o, w.OutWidth).Fill(float.NegativeInfinity);
+                    o += w.OutWidth;
+                    continue;
+                }
+                x.Slice(h0 * width, width).CopyTo(rowMax);
+                for (int ih = h0 + 1; ih < h1; ih++) TensorPrimitives.Max(rowMax, x.Slice(ih * width, width), rowMax);
+                for (int ow = 0; ow < w.OutWidth; ow++, o++)
+                {
+                    var (w0, w1) = Span(ow, w.StrideW, w.PadW, w.KernelW, 1, width);
+                    float best = float.NegativeInfinity;
+                    for (int iw = w0; iw < w1; iw++)
+                    {
+                        float v = rowMax[iw];
+                        if (v > best || float.IsNaN(v)) best = v;
+                    }
+                    y[o] = best;
+                }
+            }
+            return;
+        }
         for (int oh = 0, o = 0; oh < w.OutHeight; oh++)
         {
             var (h0, h1) = Span(oh, w.StrideH, w.PadH, w.KernelH, dh, w.Height);
