@@ -23,6 +23,9 @@ public class Conv2dTests
     [InlineData(2, 5, 9, 6, 5, 3, 3, 1, 1, 1, 1, 1, 1, 5, true)]     // depthwise
     [InlineData(1, 3, 10, 11, 6, 3, 3, 2, 2, 1, 1, 1, 1, 3, false)]  // depthwise with channel multiplier 2, stride 2
     [InlineData(1, 4, 9, 9, 4, 5, 3, 2, 3, 2, 1, 2, 1, 4, true)]     // depthwise, non-square everything
+    [InlineData(1, 3, 5, 21, 3, 3, 3, 1, 1, 1, 1, 1, 1, 3, true)]    // depthwise, rows wide enough for SIMD chunks
+    [InlineData(1, 2, 6, 30, 4, 3, 5, 1, 1, 2, 2, 2, 2, 2, true)]    // depthwise, multiplier 2, dilated, wide
+    [InlineData(1, 2, 4, 19, 2, 1, 7, 2, 1, 0, 1, 1, 1, 2, false)]   // depthwise 1×7, stride 2 along H only
     [InlineData(2, 6, 5, 7, 4, 1, 1, 1, 1, 0, 0, 1, 1, 1, true)]     // pointwise (no im2col)
     [InlineData(1, 6, 5, 7, 9, 1, 1, 1, 1, 0, 0, 1, 1, 3, false)]    // grouped pointwise
     [InlineData(1, 4, 9, 8, 3, 1, 1, 2, 2, 0, 0, 1, 1, 1, true)]     // 1×1 with stride: through im2col

@@ -71,6 +71,20 @@ public class MaxPool2dTests
     }
 
     [Fact]
+    public void Backward_finds_the_maximum_without_the_forward_output_too()
+    {
+        // Backward looks the maximum up by value in the forward output; given an output whose values
+        // are not in the windows (NaN here) it scans for the maximum instead, with the same result.
+        var pool = new MaxPool2d(3, 2, 1);
+        var x = TestTensors.Uniform(8, [1, 2, 9, 8]);
+        var y = pool.Forward([x]);
+        var g = TestTensors.Uniform(9, y.ShapeArray);
+        var expected = pool.Backward([x], y, g, [true], false)[0]!;
+        var actual = pool.Backward([x], Tensor.Full(float.NaN, y.ShapeArray), g, [true], false)[0]!;
+        Assert.Equal(expected.Data, actual.Data);
+    }
+
+    [Fact]
     public void Padding_acts_as_negative_infinity()
     {
         var pool = new MaxPool2d(3, 1, 1);

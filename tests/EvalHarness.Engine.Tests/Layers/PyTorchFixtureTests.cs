@@ -107,7 +107,7 @@ public class PyTorchFixtureTests(ITestOutputHelper output)
             worst.Add(($"grad_{pname}", TestTensors.AssertClose(expectedGrad.Data, p.Grad!.Data, Tolerance, $"{name} grad {pname}"),
                 TestTensors.ElementwiseRelative(expectedGrad.Data, p.Grad!.Data)));
         }
-        output.WriteLine($"{name}: worst error relative to |e| + max|e| (elementwise |a−e|/|e|): " +
+        output.WriteLine($"{name} (GEMM {EvalHarness.Engine.Gemm.GemmProvider.Current.Name}): worst error relative to |e| + max|e| (elementwise |a−e|/|e|): " +
             string.Join(", ", worst.Select(w => $"{w.Item1} {w.Item2:E1} ({w.Item3:E1})")));
     }
 

@@ -145,7 +145,7 @@ public sealed class Conv2d : Layer
         var w = Window(x.H, x.W, shape[2], shape[3]);
         var weight = Weight.Value.Data;
         var go = gradOutput.Data;
-        bool wantInput = needInput.Count > 0 && needInput[0];
+        bool wantInput = needInput.Count == 0 || needInput[0];
         float[]? gradWeight = null, gradBias = null;
         if (parameterGradients)
         {

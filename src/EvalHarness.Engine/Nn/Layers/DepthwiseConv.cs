@@ -10,6 +10,8 @@ namespace EvalHarness.Engine.Nn.Layers;
 /// </summary>
 internal static class DepthwiseConv
 {
+    private const int MaxStackTaps = 256;
+
     public static void Forward(float[] x, float[] weight, float[]? bias, float[] y, int batch, int inChannels, int multiplier, ConvWindow w)
     {
         int outChannels = inChannels * multiplier;
@@ -65,6 +67,25 @@ internal static class DepthwiseConv
     {
         y.Fill(bias);
         int ow = w.OutWidth;
+        if (w.StrideW == 1 && w.Taps <= MaxStackTaps)
+        {
+            Span<int> rowStarts = stackalloc int[w.KernelH];
+            Span<float> coef = stackalloc float[w.Taps];
+            for (int oh = 0; oh < w.OutHeight; oh++)
+            {
+                int rows = 0;
+                for (int ki = 0; ki < w.KernelH; ki++)
+                {
+                    int ih = oh * w.StrideH - w.PadH + ki * w.DilationH;
+                    if ((uint)ih >= (uint)w.Height) continue;
+                    rowStarts[rows] = ih * w.Width;
+                    k.Slice(ki * w.KernelW, w.KernelW).CopyTo(coef.Slice(rows * w.KernelW));
+                    rows++;
+                }
+                TapRows.Accumulate(y.Slice(oh * ow, ow), x, w.Width, rowStarts[..rows], coef, w.KernelW, -w.PadW, w.DilationW);
+            }
+            return;
+        }
         for (int oh = 0; oh < w.OutHeight; oh++)
         {
             var yRow = y.Slice(oh * ow, ow);
@@ -98,6 +119,27 @@ internal static class DepthwiseConv
     private static void BackwardInputPlane(ReadOnlySpan<float> go, ReadOnlySpan<float> k, Span<float> gx, ConvWindow w)
     {
         int ow = w.OutWidth;
+        if (w.StrideW == 1 && w.Taps <= MaxStackTaps)
+        {
+            // gx[ih, iw] += Σ k[ki, kj]·go[oh, iw + pw − kj·dw] over the ki with ih = oh·sh − ph + ki·dh
+            Span<int> rowStarts = stackalloc int[w.KernelH];
+            Span<float> coef = stackalloc float[w.Taps];
+            for (int ih = 0; ih < w.Height; ih++)
+            {
+                int rows = 0;
+                for (int ki = 0; ki < w.KernelH; ki++)
+                {
+                    int t = ih + w.PadH - ki * w.DilationH;
+                    if (t < 0 || t % w.StrideH != 0 || t / w.StrideH >= w.OutHeight) continue;
+                    rowStarts[rows] = t / w.StrideH * ow;
+                    k.Slice(ki * w.KernelW, w.KernelW).CopyTo(coef.Slice(rows * w.KernelW));
+                    rows++;
+                }
+                if (rows > 0)
+                    TapRows.Accumulate(gx.Slice(ih * w.Width, w.Width), go, ow, rowStarts[..rows], coef, w.KernelW, w.PadW, -w.DilationW);
+            }
+            return;
+        }
         for (int oh = 0; oh < w.OutHeight; oh++)
         {
             var goRow = go.Slice(oh * ow, ow);

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
 namespace EvalHarness.Engine.Nn.Layers;
@@ -26,6 +27,8 @@ public sealed class MaxPool2d : Layer
     public int Dilation { get; }
 
     public bool CeilMode { get; }
+
+    private const int MaxStackRow = 4096;
 
     public override string Kind => "MaxPool2d";
 
@@ -57,12 +60,14 @@ public sealed class MaxPool2d : Layer
         var x = inputs[0];
         var shape = OutputShape([x.ShapeArray]);
         LayerChecks.SameShape(this, "the output gradient", gradOutput, shape);
+        LayerChecks.SameShape(this, "the output", output, shape);
         if (needInput.Count > 0 && !needInput[0]) return [null];
         var gx = new Tensor(x.ShapeArray);
         var w = Window(x, shape);
         int planes = shape[0] * shape[1];
         LayerParallel.For(planes, (long)planes * w.OutPlane * w.Taps, plane =>
-            BackwardPlane(x.Data.AsSpan(plane * w.InPlane, w.InPlane), gradOutput.Data.AsSpan(plane * w.OutPlane, w.OutPlane),
+            BackwardPlane(x.Data.AsSpan(plane * w.InPlane, w.InPlane), output.Data.AsSpan(plane * w.OutPlane, w.OutPlane),
+                gradOutput.Data.AsSpan(plane * w.OutPlane, w.OutPlane),
                 gx.Data.AsSpan(plane * w.InPlane, w.InPlane), w));
         return [gx];
     }
@@ -74,6 +79,36 @@ public sealed class MaxPool2d : Layer
     private static void ForwardPlane(ReadOnlySpan<float> x, Span<float> y, in ConvWindow w)
     {
         int width = w.Width, dh = w.DilationH, dw = w.DilationW;
+        if (dh == 1 && dw == 1 && width <= MaxStackRow)
+        {
+            // Column-wise maximum of the window's rows (SIMD), then the maximum along each window's
+            // columns. Max is exact and NaN-propagating, so the values equal those of the scan.
+            Span<float> rowMax = stackalloc float[width];
+            for (int oh = 0, o = 0; oh < w.OutHeight; oh++)
+            {
+                var (h0, h1) = Span(oh, w.StrideH, w.PadH, w.KernelH, 1, w.Height);
+                if (h0 >= h1)
+                {
+                    y.Slice(o, w.OutWidth).Fill(float.NegativeInfinity);
+                    o += w.OutWidth;
+                    continue;
+                }
+                x.Slice(h0 * width, width).CopyTo(rowMax);
+                for (int ih = h0 + 1; ih < h1; ih++) TensorPrimitives.Max(rowMax, x.Slice(ih * width, width), rowMax);
+                for (int ow = 0; ow < w.OutWidth; ow++, o++)
+                {
+                    var (w0, w1) = Span(ow, w.StrideW, w.PadW, w.KernelW, 1, width);
+                    float best = float.NegativeInfinity;
+                    for (int iw = w0; iw < w1; iw++)
+                    {
+                        float v = rowMax[iw];
+                        if (v > best || float.IsNaN(v)) best = v;
+                    }
+                    y[o] = best;
+                }
+            }
+            return;
+        }
         for (int oh = 0, o = 0; oh < w.OutHeight; oh++)
         {
             var (h0, h1) = Span(oh, w.StrideH, w.PadH, w.KernelH, dh, w.Height);
@@ -85,9 +120,13 @@ public sealed class MaxPool2d : Layer
         }
     }
 
-    /// <summary>Routes each output gradient to its window's maximum (adding where windows share one).</summary>
+    /// <summary>
+    /// Routes each output gradient to its window's maximum (adding where windows share one). The
+    /// maximum is the first pixel in scan order equal to the forward output; a NaN output, or an output
+    /// that is not in the window, falls back to the full scan.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BackwardPlane(ReadOnlySpan<float> x, ReadOnlySpan<float> go, Span<float> gx, in ConvWindow w)
+    private static void BackwardPlane(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> go, Span<float> gx, in ConvWindow w)
     {
         int width = w.Width, dh = w.DilationH, dw = w.DilationW;
         for (int oh = 0, o = 0; oh < w.OutHeight; oh++)
@@ -96,10 +135,23 @@ public sealed class MaxPool2d : Layer
             for (int ow = 0; ow < w.OutWidth; ow++, o++)
             {
                 var (w0, w1) = Span(ow, w.StrideW, w.PadW, w.KernelW, dw, width);
-                int index = ArgMax(x, width, h0, h1, w0, w1, dh, dw, out _);
+                int index = FirstEqual(x, width, h0, h1, w0, w1, dh, dw, y[o]);
+                if (index < 0) index = ArgMax(x, width, h0, h1, w0, w1, dh, dw, out _);
                 if (index >= 0) gx[index] += go[o];
             }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int FirstEqual(ReadOnlySpan<float> plane, int width, int h0, int h1, int w0, int w1, int dh, int dw, float value)
+    {
+        for (int ih = h0; ih < h1; ih += dh)
+        {
+            var row = plane.Slice(ih * width, width);
+            for (int iw = w0; iw < w1; iw += dw)
+                if (row[iw] == value) return ih * width + iw;
+        }
+        return -1;
     }
 
     /// <summary>
