@@ -129,6 +129,144 @@ internal static unsafe class GemmMicroKernels
         }
     }
 
+    /// <summary>The first 8 rows of a 12-row panel (Ap is kc×12): C[8×32] = alpha·Ap·Bp + beta·C.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void Kernel8x32Of12(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    {
+        Vector512<float> c0_0 = default, c0_1 = default;
+        Vector512<float> c1_0 = default, c1_1 = default;
+        Vector512<float> c2_0 = default, c2_1 = default;
+        Vector512<float> c3_0 = default, c3_1 = default;
+        Vector512<float> c4_0 = default, c4_1 = default;
+        Vector512<float> c5_0 = default, c5_1 = default;
+        Vector512<float> c6_0 = default, c6_1 = default;
+        Vector512<float> c7_0 = default, c7_1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var a0 = Vector512.Create(a[0]);
+            c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+            c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+            var a1 = Vector512.Create(a[1]);
+            c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+            c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+            var a2 = Vector512.Create(a[2]);
+            c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+            c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+            var a3 = Vector512.Create(a[3]);
+            c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+            c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+            var a4 = Vector512.Create(a[4]);
+            c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+            c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+            var a5 = Vector512.Create(a[5]);
+            c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+            c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+            var a6 = Vector512.Create(a[6]);
+            c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+            c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
+            var a7 = Vector512.Create(a[7]);
+            c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+            c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
+            a += 12;
+            b += 32;
+        }
+        var va = Vector512.Create(alpha);
+        if (beta == 0)
+        {
+            Vector512.Store(c0_0 * va, c);
+            Vector512.Store(c0_1 * va, c + 16);
+            Vector512.Store(c1_0 * va, c + 1 * ldc);
+            Vector512.Store(c1_1 * va, c + 1 * ldc + 16);
+            Vector512.Store(c2_0 * va, c + 2 * ldc);
+            Vector512.Store(c2_1 * va, c + 2 * ldc + 16);
+            Vector512.Store(c3_0 * va, c + 3 * ldc);
+            Vector512.Store(c3_1 * va, c + 3 * ldc + 16);
+            Vector512.Store(c4_0 * va, c + 4 * ldc);
+            Vector512.Store(c4_1 * va, c + 4 * ldc + 16);
+            Vector512.Store(c5_0 * va, c + 5 * ldc);
+            Vector512.Store(c5_1 * va, c + 5 * ldc + 16);
+            Vector512.Store(c6_0 * va, c + 6 * ldc);
+            Vector512.Store(c6_1 * va, c + 6 * ldc + 16);
+            Vector512.Store(c7_0 * va, c + 7 * ldc);
+            Vector512.Store(c7_1 * va, c + 7 * ldc + 16);
+        }
+        else
+        {
+            var vb = Vector512.Create(beta);
+            Vector512.Store(Vector512.FusedMultiplyAdd(c0_0, va, Vector512.Load(c) * vb), c);
+            Vector512.Store(Vector512.FusedMultiplyAdd(c0_1, va, Vector512.Load(c + 16) * vb), c + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(c1_0, va, Vector512.Load(c + 1 * ldc) * vb), c + 1 * ldc);
+            Vector512.Store(Vector512.FusedMultiplyAdd(c1_1, va, Vector512.Load(c + 1 * ldc + 16) * vb), c + 1 * ldc + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(c2_0, va, Vector512.Load(c + 2 * ldc) * vb), c + 2 * ldc);
+            Vector512.Store(Vector512.FusedMultiplyAdd(c2_1, va, Vector512.Load(c + 2 * ldc + 16) * vb), c + 2 * ldc + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(c3_0, va, Vector512.Load(c + 3 * ldc) * vb), c + 3 * ldc);
+            Vector512.Store(Vector512.FusedMultiplyAdd(c3_1, va, Vector512.Load(c + 3 * ldc + 16) * vb), c + 3 * ldc + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(c4_0, va, Vector512.Load(c + 4 * ldc) * vb), c + 4 * ldc);
+            Vector512.Store(Vector512.FusedMultiplyAdd(c4_1, va, Vector512.Load(c + 4 * ldc + 16) * vb), c + 4 * ldc + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(c5_0, va, Vector512.Load(c + 5 * ldc) * vb), c + 5 * ldc);
+            Vector512.Store(Vector512.FusedMultiplyAdd(c5_1, va, Vector512.Load(c + 5 * ldc + 16) * vb), c + 5 * ldc + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(c6_0, va, Vector512.Load(c + 6 * ldc) * vb), c + 6 * ldc);
+            Vector512.Store(Vector512.FusedMultiplyAdd(c6_1, va, Vector512.Load(c + 6 * ldc + 16) * vb), c + 6 * ldc + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(c7_0, va, Vector512.Load(c + 7 * ldc) * vb), c + 7 * ldc);
+            Vector512.Store(Vector512.FusedMultiplyAdd(c7_1, va, Vector512.Load(c + 7 * ldc + 16) * vb), c + 7 * ldc + 16);
+        }
+    }
+
+    /// <summary>The first 4 rows of a 12-row panel (Ap is kc×12): C[4×32] = alpha·Ap·Bp + beta·C.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void Kernel4x32Of12(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    {
+        Vector512<float> c0_0 = default, c0_1 = default;
+        Vector512<float> c1_0 = default, c1_1 = default;
+        Vector512<float> c2_0 = default, c2_1 = default;
+        Vector512<float> c3_0 = default, c3_1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var a0 = Vector512.Create(a[0]);
+            c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+            c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+            var a1 = Vector512.Create(a[1]);
+            c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+            c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+            var a2 = Vector512.Create(a[2]);
+            c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+            c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+            var a3 = Vector512.Create(a[3]);
+            c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+            c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+            a += 12;
+            b += 32;
+        }
+        var va = Vector512.Create(alpha);
+        if (beta == 0)
+        {
+            Vector512.Store(c0_0 * va, c);
+            Vector512.Store(c0_1 * va, c + 16);
+            Vector512.Store(c1_0 * va, c + 1 * ldc);
+            Vector512.Store(c1_1 * va, c + 1 * ldc + 16);
+            Vector512.Store(c2_0 * va, c + 2 * ldc);
+            Vector512.Store(c2_1 * va, c + 2 * ldc + 16);
+            Vector512.Store(c3_0 * va, c + 3 * ldc);
+            Vector512.Store(c3_1 * va, c + 3 * ldc + 16);
+        }
+        else
+        {
+            var vb = Vector512.Create(beta);
+            Vector512.Store(Vector512.FusedMultiplyAdd(c0_0, va, Vector512.Load(c) * vb), c);
+            Vector512.Store(Vector512.FusedMultiplyAdd(c0_1, va, Vector512.Load(c + 16) * vb), c + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(c1_0, va, Vector512.Load(c + 1 * ldc) * vb), c + 1 * ldc);
+            Vector512.Store(Vector512.FusedMultiplyAdd(c1_1, va, Vector512.Load(c + 1 * ldc + 16) * vb), c + 1 * ldc + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(c2_0, va, Vector512.Load(c + 2 * ldc) * vb), c + 2 * ldc);
+            Vector512.Store(Vector512.FusedMultiplyAdd(c2_1, va, Vector512.Load(c + 2 * ldc + 16) * vb), c + 2 * ldc + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(c3_0, va, Vector512.Load(c + 3 * ldc) * vb), c + 3 * ldc);
+            Vector512.Store(Vector512.FusedMultiplyAdd(c3_1, va, Vector512.Load(c + 3 * ldc + 16) * vb), c + 3 * ldc + 16);
+        }
+    }
+
     /// <summary>C[8×32] = alpha·Ap·Bp + beta·C (beta = 0: C is not read). Ap is kc×8, Bp is kc×32, both packed.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Kernel8x32(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)

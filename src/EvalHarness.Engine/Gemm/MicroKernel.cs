@@ -10,8 +10,11 @@ namespace EvalHarness.Engine.Gemm;
 internal sealed unsafe class MicroKernel
 {
     private MicroKernel(string name, int mr, int nr, int kcMax, int nc,
-        delegate*<int, float*, float*, float*, nint, float, float, void> run)
+        delegate*<int, float*, float*, float*, nint, float, float, void> run,
+        int[]? edgeRows = null, delegate*<int, float*, float*, float*, nint, float, float, void>[]? edgeRuns = null)
     {
+        _edgeRows = edgeRows ?? [];
+        _edgeRuns = edgeRuns ?? [];
         Name = name;
         Mr = mr;
         Nr = nr;
@@ -19,6 +22,9 @@ internal sealed unsafe class MicroKernel
         Nc = nc;
         Run = run;
     }
+
+    private readonly int[] _edgeRows;
+    private readonly delegate*<int, float*, float*, float*, nint, float, float, void>[] _edgeRuns;
 
     public string Name { get; }
 
@@ -32,7 +38,8 @@ internal sealed unsafe class MicroKernel
 
     public delegate*<int, float*, float*, float*, nint, float, float, void> Run { get; }
 
-    public static MicroKernel V512x12x32 { get; } = new("Vector512 12x32", 12, 32, 384, 640, &GemmMicroKernels.Kernel12x32);
+    public static MicroKernel V512x12x32 { get; } = new("Vector512 12x32", 12, 32, 384, 640, &GemmMicroKernels.Kernel12x32,
+        [4, 8], [&GemmMicroKernels.Kernel4x32Of12, &GemmMicroKernels.Kernel8x32Of12]);
 
     public static MicroKernel V512x8x32 { get; } = new("Vector512 8x32", 8, 32, 384, 640, &GemmMicroKernels.Kernel8x32);
 
@@ -49,5 +56,23 @@ internal sealed unsafe class MicroKernel
 
     /// <summary>A copy with other blocking sizes (for tuning).</summary>
     public MicroKernel WithBlocking(int kcMax, int nc) =>
-        new(Name, Mr, Nr, kcMax > 0 ? kcMax : KcMax, nc > 0 ? (nc + Nr - 1) / Nr * Nr : Nc, Run);
+        new(Name, Mr, Nr, kcMax > 0 ? kcMax : KcMax, nc > 0 ? (nc + Nr - 1) / Nr * Nr : Nc, Run, _edgeRows, _edgeRuns);
+
+    /// <summary>
+    /// The kernel for the last, partial panel of <paramref name="rows"/> rows: the smallest one that
+    /// covers them (reading the panel at stride Mr), or the full one.
+    /// </summary>
+    public delegate*<int, float*, float*, float*, nint, float, float, void> ForRows(int rows, out int kernelRows)
+    {
+        for (int i = 0; i < _edgeRows.Length; i++)
+        {
+            if (_edgeRows[i] >= rows)
+            {
+                kernelRows = _edgeRows[i];
+                return _edgeRuns[i];
+            }
+        }
+        kernelRows = Mr;
+        return Run;
+    }
 }
