@@ -8,6 +8,7 @@ public static class Program
     public static int Main(string[] args)
     {
         if (args.Contains("--gemm-quick")) return GemmQuick.Run(args);
+        if (args.Contains("--gemm-kernels")) return KernelProbe.Run(args);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

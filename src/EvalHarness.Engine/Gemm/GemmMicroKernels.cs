@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace EvalHarness.Engine.Gemm;
 
@@ -28,6 +29,34 @@ internal static unsafe class GemmMicroKernels
         Vector512<float> c9_0 = default, c9_1 = default;
         Vector512<float> c10_0 = default, c10_1 = default;
         Vector512<float> c11_0 = default, c11_1 = default;
+        // Ask for the C tile now so that it is in cache when the k loop ends.
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(c);
+            Sse.Prefetch0(c + 16);
+            Sse.Prefetch0(c + 1 * ldc);
+            Sse.Prefetch0(c + 1 * ldc + 16);
+            Sse.Prefetch0(c + 2 * ldc);
+            Sse.Prefetch0(c + 2 * ldc + 16);
+            Sse.Prefetch0(c + 3 * ldc);
+            Sse.Prefetch0(c + 3 * ldc + 16);
+            Sse.Prefetch0(c + 4 * ldc);
+            Sse.Prefetch0(c + 4 * ldc + 16);
+            Sse.Prefetch0(c + 5 * ldc);
+            Sse.Prefetch0(c + 5 * ldc + 16);
+            Sse.Prefetch0(c + 6 * ldc);
+            Sse.Prefetch0(c + 6 * ldc + 16);
+            Sse.Prefetch0(c + 7 * ldc);
+            Sse.Prefetch0(c + 7 * ldc + 16);
+            Sse.Prefetch0(c + 8 * ldc);
+            Sse.Prefetch0(c + 8 * ldc + 16);
+            Sse.Prefetch0(c + 9 * ldc);
+            Sse.Prefetch0(c + 9 * ldc + 16);
+            Sse.Prefetch0(c + 10 * ldc);
+            Sse.Prefetch0(c + 10 * ldc + 16);
+            Sse.Prefetch0(c + 11 * ldc);
+            Sse.Prefetch0(c + 11 * ldc + 16);
+        }
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.Load(b);
@@ -141,6 +170,26 @@ internal static unsafe class GemmMicroKernels
         Vector512<float> c5_0 = default, c5_1 = default;
         Vector512<float> c6_0 = default, c6_1 = default;
         Vector512<float> c7_0 = default, c7_1 = default;
+        // Ask for the C tile now so that it is in cache when the k loop ends.
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(c);
+            Sse.Prefetch0(c + 16);
+            Sse.Prefetch0(c + 1 * ldc);
+            Sse.Prefetch0(c + 1 * ldc + 16);
+            Sse.Prefetch0(c + 2 * ldc);
+            Sse.Prefetch0(c + 2 * ldc + 16);
+            Sse.Prefetch0(c + 3 * ldc);
+            Sse.Prefetch0(c + 3 * ldc + 16);
+            Sse.Prefetch0(c + 4 * ldc);
+            Sse.Prefetch0(c + 4 * ldc + 16);
+            Sse.Prefetch0(c + 5 * ldc);
+            Sse.Prefetch0(c + 5 * ldc + 16);
+            Sse.Prefetch0(c + 6 * ldc);
+            Sse.Prefetch0(c + 6 * ldc + 16);
+            Sse.Prefetch0(c + 7 * ldc);
+            Sse.Prefetch0(c + 7 * ldc + 16);
+        }
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.Load(b);
@@ -222,6 +271,18 @@ internal static unsafe class GemmMicroKernels
         Vector512<float> c1_0 = default, c1_1 = default;
         Vector512<float> c2_0 = default, c2_1 = default;
         Vector512<float> c3_0 = default, c3_1 = default;
+        // Ask for the C tile now so that it is in cache when the k loop ends.
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(c);
+            Sse.Prefetch0(c + 16);
+            Sse.Prefetch0(c + 1 * ldc);
+            Sse.Prefetch0(c + 1 * ldc + 16);
+            Sse.Prefetch0(c + 2 * ldc);
+            Sse.Prefetch0(c + 2 * ldc + 16);
+            Sse.Prefetch0(c + 3 * ldc);
+            Sse.Prefetch0(c + 3 * ldc + 16);
+        }
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.Load(b);
@@ -279,6 +340,26 @@ internal static unsafe class GemmMicroKernels
         Vector512<float> c5_0 = default, c5_1 = default;
         Vector512<float> c6_0 = default, c6_1 = default;
         Vector512<float> c7_0 = default, c7_1 = default;
+        // Ask for the C tile now so that it is in cache when the k loop ends.
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(c);
+            Sse.Prefetch0(c + 16);
+            Sse.Prefetch0(c + 1 * ldc);
+            Sse.Prefetch0(c + 1 * ldc + 16);
+            Sse.Prefetch0(c + 2 * ldc);
+            Sse.Prefetch0(c + 2 * ldc + 16);
+            Sse.Prefetch0(c + 3 * ldc);
+            Sse.Prefetch0(c + 3 * ldc + 16);
+            Sse.Prefetch0(c + 4 * ldc);
+            Sse.Prefetch0(c + 4 * ldc + 16);
+            Sse.Prefetch0(c + 5 * ldc);
+            Sse.Prefetch0(c + 5 * ldc + 16);
+            Sse.Prefetch0(c + 6 * ldc);
+            Sse.Prefetch0(c + 6 * ldc + 16);
+            Sse.Prefetch0(c + 7 * ldc);
+            Sse.Prefetch0(c + 7 * ldc + 16);
+        }
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.Load(b);
@@ -362,6 +443,28 @@ internal static unsafe class GemmMicroKernels
         Vector512<float> c3_0 = default, c3_1 = default, c3_2 = default;
         Vector512<float> c4_0 = default, c4_1 = default, c4_2 = default;
         Vector512<float> c5_0 = default, c5_1 = default, c5_2 = default;
+        // Ask for the C tile now so that it is in cache when the k loop ends.
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(c);
+            Sse.Prefetch0(c + 16);
+            Sse.Prefetch0(c + 32);
+            Sse.Prefetch0(c + 1 * ldc);
+            Sse.Prefetch0(c + 1 * ldc + 16);
+            Sse.Prefetch0(c + 1 * ldc + 32);
+            Sse.Prefetch0(c + 2 * ldc);
+            Sse.Prefetch0(c + 2 * ldc + 16);
+            Sse.Prefetch0(c + 2 * ldc + 32);
+            Sse.Prefetch0(c + 3 * ldc);
+            Sse.Prefetch0(c + 3 * ldc + 16);
+            Sse.Prefetch0(c + 3 * ldc + 32);
+            Sse.Prefetch0(c + 4 * ldc);
+            Sse.Prefetch0(c + 4 * ldc + 16);
+            Sse.Prefetch0(c + 4 * ldc + 32);
+            Sse.Prefetch0(c + 5 * ldc);
+            Sse.Prefetch0(c + 5 * ldc + 16);
+            Sse.Prefetch0(c + 5 * ldc + 32);
+        }
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.Load(b);
@@ -458,6 +561,38 @@ internal static unsafe class GemmMicroKernels
         Vector512<float> c11_0 = default, c11_1 = default;
         Vector512<float> c12_0 = default, c12_1 = default;
         Vector512<float> c13_0 = default, c13_1 = default;
+        // Ask for the C tile now so that it is in cache when the k loop ends.
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(c);
+            Sse.Prefetch0(c + 16);
+            Sse.Prefetch0(c + 1 * ldc);
+            Sse.Prefetch0(c + 1 * ldc + 16);
+            Sse.Prefetch0(c + 2 * ldc);
+            Sse.Prefetch0(c + 2 * ldc + 16);
+            Sse.Prefetch0(c + 3 * ldc);
+            Sse.Prefetch0(c + 3 * ldc + 16);
+            Sse.Prefetch0(c + 4 * ldc);
+            Sse.Prefetch0(c + 4 * ldc + 16);
+            Sse.Prefetch0(c + 5 * ldc);
+            Sse.Prefetch0(c + 5 * ldc + 16);
+            Sse.Prefetch0(c + 6 * ldc);
+            Sse.Prefetch0(c + 6 * ldc + 16);
+            Sse.Prefetch0(c + 7 * ldc);
+            Sse.Prefetch0(c + 7 * ldc + 16);
+            Sse.Prefetch0(c + 8 * ldc);
+            Sse.Prefetch0(c + 8 * ldc + 16);
+            Sse.Prefetch0(c + 9 * ldc);
+            Sse.Prefetch0(c + 9 * ldc + 16);
+            Sse.Prefetch0(c + 10 * ldc);
+            Sse.Prefetch0(c + 10 * ldc + 16);
+            Sse.Prefetch0(c + 11 * ldc);
+            Sse.Prefetch0(c + 11 * ldc + 16);
+            Sse.Prefetch0(c + 12 * ldc);
+            Sse.Prefetch0(c + 12 * ldc + 16);
+            Sse.Prefetch0(c + 13 * ldc);
+            Sse.Prefetch0(c + 13 * ldc + 16);
+        }
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.Load(b);
@@ -583,6 +718,16 @@ internal static unsafe class GemmMicroKernels
         Vector256<float> c3_0 = default, c3_1 = default;
         Vector256<float> c4_0 = default, c4_1 = default;
         Vector256<float> c5_0 = default, c5_1 = default;
+        // Ask for the C tile now so that it is in cache when the k loop ends.
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(c);
+            Sse.Prefetch0(c + 1 * ldc);
+            Sse.Prefetch0(c + 2 * ldc);
+            Sse.Prefetch0(c + 3 * ldc);
+            Sse.Prefetch0(c + 4 * ldc);
+            Sse.Prefetch0(c + 5 * ldc);
+        }
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector256.Load(b);

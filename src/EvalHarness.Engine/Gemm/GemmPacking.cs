@@ -27,6 +27,37 @@ internal static unsafe class GemmPacking
         }
     }
 
+    /// <summary>
+    /// Packs consecutive panels of width w covering <paramref name="width"/> values per k from rows
+    /// that are contiguous per k (as <see cref="PackRows"/> per panel, panel i at dst + i·w·kc), but
+    /// reading each source row once from left to right, which the hardware prefetcher follows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackRowsBlock(float* src, nint ld, int width, int w, int kc, float* dst)
+    {
+        int fullPanels = width / w, rest = width - fullPanels * w;
+        nint panelStride = (nint)w * kc;
+        for (int p = 0; p < kc; p++)
+        {
+            float* s = src + p * ld;
+            float* d = dst + (nint)p * w;
+            for (int i = 0; i < fullPanels; i++, s += w, d += panelStride)
+            {
+                int r = 0;
+                if (Vector512.IsHardwareAccelerated)
+                    for (; r + 16 <= w; r += 16) Vector512.Store(Vector512.Load(s + r), d + r);
+                for (; r + 8 <= w; r += 8) Vector256.Store(Vector256.Load(s + r), d + r);
+                for (; r < w; r++) d[r] = s[r];
+            }
+            if (rest > 0)
+            {
+                int r = 0;
+                for (; r < rest; r++) d[r] = s[r];
+                for (; r < w; r++) d[r] = 0;
+            }
+        }
+    }
+
     /// <summary>dst[p·w + r] = src[r·ld + p] for r &lt; width: the panel's values are contiguous along k (a transpose).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackColumns(float* src, nint ld, int width, int w, int kc, float* dst)

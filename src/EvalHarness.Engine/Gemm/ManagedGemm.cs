@@ -380,7 +380,10 @@ public sealed unsafe class ManagedGemm : IGemm
                         else
                         {
                             bBlock = work.Pointer;
-                            for (int jp = jc; jp < jcEnd; jp++) PackBPanel(jp, p0, kc, bBlock + (long)(jp - jc) * nr * kc);
+                            if (TransB)
+                                for (int jp = jc; jp < jcEnd; jp++) PackBPanel(jp, p0, kc, bBlock + (long)(jp - jc) * nr * kc);
+                            else
+                                GemmPacking.PackRowsBlock(B + p0 * Ldb + jc * nr, Ldb, Math.Min(N, jcEnd * nr) - jc * nr, nr, kc, bBlock);
                         }
                         float beta = kb == 0 ? Beta : 1f;
                         float* aBlock = PackedA + p0 * mPad;
