@@ -45,11 +45,9 @@ internal sealed unsafe class MicroKernel
 
     public static MicroKernel V512x6x48 { get; } = new("Vector512 6x48", 6, 48, 384, 624, &GemmMicroKernels.Kernel6x48);
 
-    public static MicroKernel V512x14x32 { get; } = new("Vector512 14x32", 14, 32, 384, 640, &GemmMicroKernels.Kernel14x32);
-
     public static MicroKernel V256x6x16 { get; } = new("Vector256 6x16", 6, 16, 384, 640, &GemmMicroKernels.Kernel6x16);
 
-    public static IReadOnlyList<MicroKernel> All { get; } = [V512x12x32, V512x8x32, V512x6x48, V512x14x32, V256x6x16];
+    public static IReadOnlyList<MicroKernel> All { get; } = [V512x12x32, V512x8x32, V512x6x48, V256x6x16];
 
     /// <summary>The fastest kernel the hardware accelerates.</summary>
     public static MicroKernel Best => Vector512.IsHardwareAccelerated ? V512x12x32 : V256x6x16;
