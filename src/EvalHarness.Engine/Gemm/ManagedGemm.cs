@@ -212,6 +212,10 @@ public sealed unsafe class ManagedGemm : IGemm
                 job.PackedB = bBuffer.Pointer;
                 job.PackBPending = true;
             }
+            // With rows split (or one thread) every thread reads only its own A panels: it packs each
+            // right before its first use, where the packing's memory reads overlap the other thread's work.
+            job.PackAInline = job.PackAPending && (threads == 1 || !job.SplitN);
+            if (job.PackAInline) job.PackAPending = false;
             if (threads == 1)
             {
                 job.PackShare(0);
@@ -291,6 +295,9 @@ public sealed unsafe class ManagedGemm : IGemm
 
         public bool PackBPending { get; set; }
 
+        /// <summary>Each thread packs its A panels in <see cref="ComputeShare"/> (rows split or one thread).</summary>
+        public bool PackAInline { get; set; }
+
         public bool SplitN { get; set; }
 
         public int Threads { get; set; } = 1;
@@ -323,12 +330,7 @@ public sealed unsafe class ManagedGemm : IGemm
                 {
                     int p0 = kb * KcBlock, kc = Math.Min(KcBlock, K - p0);
                     for (int ip = ip0; ip < ip1; ip++)
-                    {
-                        int i0 = ip * mr, width = Math.Min(mr, M - i0);
-                        float* dst = PackedA + p0 * mPad + (long)ip * mr * kc;
-                        if (TransA) GemmPacking.PackRows(A + p0 * Lda + i0, Lda, width, mr, kc, dst);
-                        else GemmPacking.PackColumns(A + i0 * Lda + p0, Lda, width, mr, kc, dst);
-                    }
+                        PackAPanel(ip, p0, kc, PackedA + p0 * mPad + (long)ip * mr * kc);
                 }
             }
             if (PackBPending)
@@ -342,6 +344,13 @@ public sealed unsafe class ManagedGemm : IGemm
                         PackBPanel(jp, p0, kc, PackedB + p0 * nPad + (long)jp * Kernel.Nr * kc);
                 }
             }
+        }
+
+        private void PackAPanel(int ip, int p0, int kc, float* dst)
+        {
+            int mr = Kernel.Mr, i0 = ip * mr, width = Math.Min(mr, M - i0);
+            if (TransA) GemmPacking.PackRows(A + p0 * Lda + i0, Lda, width, mr, kc, dst);
+            else GemmPacking.PackColumns(A + i0 * Lda + p0, Lda, width, mr, kc, dst);
         }
 
         private void PackBPanel(int jp, int p0, int kc, float* dst)
@@ -391,6 +400,7 @@ public sealed unsafe class ManagedGemm : IGemm
                         {
                             int i0 = ip * mr, rows = Math.Min(mr, M - i0);
                             float* ap = aBlock + (long)ip * mr * kc;
+                            if (PackAInline && jc == jp0) PackAPanel(ip, p0, kc, ap);
                             float* cRow = C + i0 * Ldc;
                             int kernelRows = mr;
                             var rowRun = rows == mr ? run : Kernel.ForRows(rows, out kernelRows);
