@@ -40,6 +40,9 @@ public sealed unsafe class ManagedGemm : IGemm
         set => _threads = value > 0 ? value : Environment.ProcessorCount;
     }
 
+    /// <summary>Frees the pack buffers kept for later calls (they are re-created on demand).</summary>
+    public static void ReleaseBuffers() => AlignedBufferPool.Shared.Trim();
+
     /// <summary>Below this many flops (tens of microseconds) one thread beats a fork and join.</summary>
     internal double ParallelMinFlops { get; init; } = 1 << 22;
 
@@ -104,7 +107,7 @@ public sealed unsafe class ManagedGemm : IGemm
         float beta, Span<float> c, int ldc)
     {
         GemmChecks.ValidatePacked(a, GemmOperand.A);
-        if (a is not ManagedPackedMatrix pa || pa.Kernel != _kernel)
+        if (a is not ManagedPackedMatrix pa || pa.PanelWidth != _kernel.Mr)
         {
             ContiguousPackedMatrix.SgemmUnpacked(this, a, transB, n, alpha, b, ldb, beta, c, ldc);
             return;
@@ -133,7 +136,7 @@ public sealed unsafe class ManagedGemm : IGemm
         float beta, Span<float> c, int ldc)
     {
         GemmChecks.ValidatePacked(b, GemmOperand.B);
-        if (b is not ManagedPackedMatrix pb || pb.Kernel != _kernel)
+        if (b is not ManagedPackedMatrix pb || pb.PanelWidth != _kernel.Nr)
         {
             ContiguousPackedMatrix.SgemmUnpacked(this, transA, m, alpha, a, lda, b, beta, c, ldc);
             return;

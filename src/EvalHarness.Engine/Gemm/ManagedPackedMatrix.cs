@@ -4,7 +4,8 @@ namespace EvalHarness.Engine.Gemm;
 /// An operand packed by <see cref="ManagedGemm"/> in the panel layout its micro-kernel reads: for each
 /// k block of KcBlock (the last may be shorter) the panels of PanelWidth rows of op(A) (or columns
 /// of op(B)) follow each other, each stored k-major and zero-padded to full width. Native memory,
-/// 64-byte aligned; freed by Dispose (or the finalizer).
+/// 64-byte aligned; freed by Dispose (or the finalizer), which must not race a product using it.
+/// Any <see cref="ManagedGemm"/> whose kernel has the same panel width uses it directly.
 /// </summary>
 public sealed unsafe class ManagedPackedMatrix : IPackedMatrix
 {

@@ -58,6 +58,9 @@ public class PackedGemmTests
     [InlineData("managed", "naive")]
     [InlineData("naive", "managed")]
     [InlineData("managed-vector256", "managed")]
+    [InlineData("managed-small-blocks", "managed")]
+    [InlineData("managed", "managed-small-blocks")]
+    [InlineData("managed-8x32", "managed")]
     [InlineData("managed", "openblas")]
     [InlineData("openblas", "managed")]
     public void Any_provider_accepts_a_matrix_packed_by_another(string packer, string user)
