@@ -13,6 +13,19 @@ internal static class GemmChecks
         Check("C", m, n, cLength, ldc);
     }
 
+    public static void ValidatePack(GemmOperand operand, bool transpose, int rows, int cols, int length, int ld)
+    {
+        if (rows < 0 || cols < 0) throw new ArgumentException($"GEMM: a packed {operand} operand needs non-negative sizes, got {rows}×{cols}.");
+        Check(operand.ToString(), transpose ? cols : rows, transpose ? rows : cols, length, ld);
+    }
+
+    public static void ValidatePacked(IPackedMatrix packed, GemmOperand expected)
+    {
+        ArgumentNullException.ThrowIfNull(packed);
+        if (packed.Operand != expected)
+            throw new ArgumentException($"GEMM: a matrix packed as operand {packed.Operand} was passed as operand {expected}; pack it with GemmOperand.{expected}.");
+    }
+
     private static void Check(string name, int rows, int cols, int length, int ld)
     {
         if (rows == 0 || cols == 0) return;

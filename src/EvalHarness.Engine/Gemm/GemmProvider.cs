@@ -19,6 +19,9 @@ public static class GemmProvider
         set => _current = value ?? throw new ArgumentNullException(nameof(value));
     }
 
+    /// <summary>Forgets the current choice so the next <see cref="Current"/> resolves it again (tests).</summary>
+    internal static void Reset() => _current = null;
+
     /// <summary>Selects a provider by name ("auto" restores the default choice).</summary>
     public static IGemm Use(string name)
     {
