@@ -21,7 +21,7 @@ public static class CliApp
         {
             var command = parse.CommandResult.Command;
             string help = command == root ? $"{Name} --help" : $"{Name} {command.Name} --help";
-            return Guard.Fail(error, $"{string.Join("; ", parse.Errors.Select(e => e.Message))} (see '{help}').");
+            return Guard.Fail(error, $"{string.Join("; ", parse.Errors.Select(e => e.Message.TrimEnd('.')))} (see '{help}').");
         }
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
     }

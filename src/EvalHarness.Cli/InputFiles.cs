@@ -75,7 +75,7 @@ internal static class InputFiles
     {
         var array = Npy.Read(path);
         if (array.DType != "<f4")
-            throw new FileFormatException(path, $"the array is {array.DType}, not float32 ('<f4'); a preprocessed input must be float32 " +
+            throw new FileFormatException(path, $"the array's dtype is '{array.DType}', not float32 ('<f4'); a preprocessed input must be float32 " +
                 "(in NumPy: x.astype(np.float32)).");
         var shape = array.Shape;
         bool ok = shape.Length == 3 || (shape.Length == 4 && shape[0] == 1);

@@ -213,7 +213,8 @@ internal sealed class ModelConfigReader
                 "(convert other checkpoints with 'evalharness convert').");
         string full = Resolve(raw);
         if (_checkFiles && !File.Exists(full))
-            throw Error(node, KeyWeights, $"the weights file {full} does not exist{(full != raw ? $" (from '{raw}', relative to the config's folder)" : "")}.");
+            throw Error(node, KeyWeights, $"the weights file {full} does not exist{(full != raw ? $" (from '{raw}', relative to the config's folder)" : "")}; " +
+                "put the weights there (a PyTorch checkpoint converts with 'evalharness convert in.pth out.safetensors'), or leave weights out for eh-init-v1 values.");
         return full;
     }
 
