@@ -41,6 +41,14 @@ internal static class Commands
         return path;
     }
 
+    /// <summary>A model without a weights file computes with eh-init-v1 values; say so on stderr.</summary>
+    public static void NoteIfNotPretrained(Models.LoadedModel model, TextWriter error)
+    {
+        if (model.Pretrained) return;
+        error.WriteLine($"note: {model.Config.Name} has no weights file and uses {Models.DeterministicInit.Version} deterministic weights " +
+            $"(seed {model.Config.InitSeed.ToString(System.Globalization.CultureInfo.InvariantCulture)}): it is NOT pretrained, so its predictions are meaningless.");
+    }
+
     public static void EnsureFolder(string path)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));

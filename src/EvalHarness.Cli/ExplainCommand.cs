@@ -55,7 +55,7 @@ internal static class ExplainCommand
             if (Directory.Exists(imagePath)) throw new EvalHarnessException($"explain takes one image file, and {imagePath} is a folder.");
 
             var model = ModelLoader.Load(parse.GetValue(config)!);
-            if (!model.Pretrained) error.WriteLine($"note: {model.Config.Name} has {model.Config.WeightsDescription}.");
+            Commands.NoteIfNotPretrained(model, error);
             string? layerName = parse.GetValue(layer) ?? (explainer.Descriptor.NeedsTargetLayer ? model.TargetLayer : null);
             if (layerName is not null) model.Graph.IndexOf(layerName);
             int? requested = ParseTarget(parse.GetValue(target) ?? Predicted, model);

@@ -36,7 +36,7 @@ internal static class PredictCommand
             string? logitsPath = parse.GetValue(logitsOut) is { } lp ? Commands.OutputPath(lp, "--logits-out", ".npy") : null;
             var files = InputFiles.Expand(parse.GetValue(images) ?? []);
             var model = ModelLoader.Load(parse.GetValue(config)!);
-            if (!model.Pretrained) error.WriteLine($"note: {model.Config.Name} has {model.Config.WeightsDescription}.");
+            Commands.NoteIfNotPretrained(model, error);
             k = Math.Min(k, model.NumClasses);
 
             var logits = Run(model, files, batch);

@@ -363,7 +363,8 @@ public sealed class ModelConfigTests : IDisposable
         Assert.Contains("a model config is a mapping", e.Message);
 
         e = Fails("architecture: resnet18\narchitecture: resnet34\npreprocessing: {preset: torchvision}\n");
-        Assert.Contains("architecture", e.Message);
+        At(e, 2, 1, null);
+        Assert.Contains("YAML syntax error: Duplicate key architecture", e.Message);
 
         e = Fails("architecture: [resnet18]\npreprocessing: {preset: torchvision}\n");
         At(e, 1, 15, "architecture");

@@ -69,8 +69,7 @@ public class SharedSqueezeNetTests(ITestOutputHelper log)
         double acc1 = 100.0 * top1 / Images, acc5 = 100.0 * top5 / Images;
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"squeezenet1_0-dc on the first {Images} images of imagenet-val-1000: top-1 {acc1:0.0}% ({top1}), top-5 {acc5:0.0}% ({top5}); " +
-            $"{clock.Elapsed.TotalSeconds:0.0} s. PyTorch 1.13 with the same weights and preprocessing: 74.5%, 90.5%; " +
-            "the model's README: 70.5%, 89.5%"));
+            $"{clock.Elapsed.TotalSeconds:0.0} s. PyTorch 1.13 with the same weights and preprocessing: 74.5%, 90.5%; the model's README: 70.5%, 89.5%"));
         Assert.True(acc1 >= 68.0, $"top-1 {acc1}% is below 68% (torchvision measured 70.5%)");
         Assert.True(acc5 >= 87.0, $"top-5 {acc5}% is below 87% (torchvision measured 89.5%)");
     }
