@@ -57,8 +57,8 @@ public sealed class ShapError : IMetric
         context.Validate(name);
         var records = new List<MetricRecord>();
         var contributions = context.Saliency?.ChannelContributions;
-        string protocol = $"{name} v{Descriptor.Version}: φ* = Shapley values of the target layer's maps in v(S) = y^c(head(A_S)), exact for K ≤ {ActivationShapley.MaxExactPlayers}, " +
-            $"else antithetic permutation pairs in rounds of {Pairs} until max SE ≤ {RelativeSe}·‖φ*‖ or {MaxPairs} pairs; top-k with k = min({TopK}, K)";
+        string protocol = FormattableString.Invariant($"{name} v{Descriptor.Version}: φ* = Shapley values of the target layer's maps in v(S) = y^c(head(A_S)), exact for K ≤ {ActivationShapley.MaxExactPlayers}, ") +
+            FormattableString.Invariant($"else antithetic permutation pairs in rounds of {Pairs} until max SE ≤ {RelativeSe}·‖φ*‖ or {MaxPairs} pairs; top-k with k = min({TopK}, K)");
         if (contributions is null)
         {
             for (int n = 0; n < context.N; n++)
