@@ -42,7 +42,9 @@ public sealed class MethodParameters
         string v = String(name, fallback).Trim();
         foreach (var option in valid)
             if (option.Equals(v, StringComparison.OrdinalIgnoreCase)) return option;
-        throw new UnknownNameException(NameMatcher.UnknownMessage($"value of parameter '{name}' of {_kind} '{_owner}'", v, valid));
+        var near = NameMatcher.Nearest(v, valid);
+        throw new UnknownNameException($"Parameter '{name}' of {_kind} '{_owner}' is '{v}'." +
+            (near.Count > 0 ? $" Did you mean: {string.Join(", ", near)}?" : "") + $" Valid values: {string.Join(", ", valid)}.");
     }
 
     public int Int(string name, int fallback, int min = int.MinValue, int max = int.MaxValue)

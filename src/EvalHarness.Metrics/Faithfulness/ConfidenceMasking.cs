@@ -27,9 +27,9 @@ public sealed class ConfidenceMasking
 
     public ConfidenceMasking(string masking = Soft, double fraction = 0.5, string pixelSpace = Auto, string mapScaling = MinMax)
     {
-        Masking = Pick("masking", masking, Soft, TopFraction);
-        PixelSpace = Pick("pixel_space", pixelSpace, Auto, Raw, Normalized);
-        MapScaling = Pick("map_scaling", mapScaling, MinMax, None);
+        Masking = Pick("masking mode", masking, Soft, TopFraction);
+        PixelSpace = Pick("pixel space", pixelSpace, Auto, Raw, Normalized);
+        MapScaling = Pick("map scaling", mapScaling, MinMax, None);
         if (!(fraction > 0 && fraction <= 1)) throw new EvalHarnessException($"The kept fraction must be in (0, 1], got {fraction}.");
         Fraction = fraction;
     }
@@ -120,5 +120,5 @@ public sealed class ConfidenceMasking
 
     private static string Pick(string what, string value, params string[] valid) =>
         Array.Find(valid, v => v.Equals(value, StringComparison.OrdinalIgnoreCase))
-        ?? throw new UnknownNameException(NameMatcher.UnknownMessage($"value of {what}", value, valid));
+        ?? throw new UnknownNameException(NameMatcher.UnknownMessage(what, value, valid));
 }

@@ -67,11 +67,18 @@ public sealed class GaussianBlur
         int plane = height * width;
         if (source.Length != channels * plane || destination.Length != channels * plane)
             throw new ShapeException($"Blur of {channels}×{height}×{width} planes got buffers of {source.Length} and {destination.Length} values.");
-        var rows = new float[plane];
-        for (int c = 0; c < channels; c++)
+        var rows = System.Buffers.ArrayPool<float>.Shared.Rent(plane);
+        try
         {
-            RowPass(source.Slice(c * plane, plane), rows, height, width, Kernel);
-            ColumnPass(rows, destination.Slice(c * plane, plane), height, width, Kernel);
+            for (int c = 0; c < channels; c++)
+            {
+                RowPass(source.Slice(c * plane, plane), rows.AsSpan(0, plane), height, width, Kernel);
+                ColumnPass(rows.AsSpan(0, plane), destination.Slice(c * plane, plane), height, width, Kernel);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(rows);
         }
     }
 
@@ -83,12 +90,13 @@ public sealed class GaussianBlur
         {
             var row = src.Slice(y * width, width);
             var outRow = dst.Slice(y * width, width);
-            for (int x = 0; x < width; x++)
+            outRow.Clear();
+            for (int t = 0; t < k.Length; t++)
             {
-                int lo = Math.Max(0, r - x), hi = Math.Min(k.Length, width - x + r);
-                float s = 0;
-                for (int t = lo; t < hi; t++) s += k[t] * row[x + t - r];
-                outRow[x] = s;
+                // out[x] += k[t]·row[x + t − r] for the x whose source lies inside the row (zero padding)
+                int lo = Math.Max(0, r - t), hi = Math.Min(width, width + r - t);
+                if (hi <= lo) continue;
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(row.Slice(lo + t - r, hi - lo), k[t], outRow.Slice(lo, hi - lo), outRow.Slice(lo, hi - lo));
             }
         }
     }
