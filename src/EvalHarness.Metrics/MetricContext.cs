@@ -20,13 +20,17 @@ public sealed class MetricContext
     /// <summary>Target class c of each image.</summary>
     public required IReadOnlyList<int> Targets { get; init; }
 
-    /// <summary>N×H×W saliency maps at the input resolution (any scale; metrics state how they use it).</summary>
+    /// <summary>
+    /// N×H×W saliency maps at the input resolution (any value scale; metrics state how they use it).
+    /// Localisation metrics also take maps in another frame (e.g. resized to the original image, as
+    /// TorchRay's benchmark does) with the boxes and masks given in that frame.
+    /// </summary>
     public required Tensor Maps { get; init; }
 
-    /// <summary>Annotated boxes per image in the input frame (localisation metrics).</summary>
+    /// <summary>Annotated boxes per image in the maps' frame (localisation metrics).</summary>
     public IReadOnlyList<IReadOnlyList<BoundingBox>>? Boxes { get; init; }
 
-    /// <summary>Annotated object masks per image in the input frame (localisation metrics with region: masks).</summary>
+    /// <summary>Annotated object masks per image in the maps' frame, MapHeight·MapWidth flags each (localisation metrics with region: masks).</summary>
     public IReadOnlyList<IReadOnlyList<ObjectMask>>? Masks { get; init; }
 
     /// <summary>The method's full result for this batch: channel contributions for shap-error.</summary>
@@ -53,11 +57,15 @@ public sealed class MetricContext
 
     public int W => Images.W;
 
+    public int MapHeight => Maps.Dim(1);
+
+    public int MapWidth => Maps.Dim(2);
+
     /// <summary>The same model, layer, seed and batch size as a method sees them.</summary>
     public ExplainContext ExplainContext() => new() { Graph = Graph, TargetLayer = TargetLayer, Seed = Seed, BatchSize = BatchSize };
 
-    /// <summary>The H·W values of image <paramref name="n"/>'s map.</summary>
-    public ReadOnlySpan<float> Map(int n) => Maps.Data.AsSpan(n * H * W, H * W);
+    /// <summary>The values of image <paramref name="n"/>'s map in row-major order.</summary>
+    public ReadOnlySpan<float> Map(int n) => Maps.Data.AsSpan(n * MapHeight * MapWidth, MapHeight * MapWidth);
 
     /// <summary>Why map <paramref name="n"/> cannot be scored (NaN or infinite values), or null when it can.</summary>
     public string? MapProblem(int n)
@@ -71,7 +79,8 @@ public sealed class MetricContext
     }
 
     /// <summary>Throws for inputs no metric can use: shapes that do not fit, non-finite images, malformed annotations.</summary>
-    public void Validate(string metric)
+    /// <param name="mapsAtInputResolution">False for metrics that accept maps in any frame (localisation).</param>
+    public void Validate(string metric, bool mapsAtInputResolution = true)
     {
         if (Images.Rank != 4)
             throw new ShapeException($"Metric '{metric}': images must be N×C×H×W, got {Images.ShapeString}.");
@@ -81,9 +90,12 @@ public sealed class MetricContext
             throw new ShapeException($"Metric '{metric}': {Targets.Count} target classes for a batch of {N} images.");
         for (int n = 0; n < N; n++)
             if (Targets[n] < 0) throw new EvalHarnessException($"Metric '{metric}': target class {Targets[n]} of image {n} is negative.");
-        if (Maps.Rank != 3 || Maps.Dim(0) != N || Maps.Dim(1) != H || Maps.Dim(2) != W)
-            throw new ShapeException($"Metric '{metric}': the maps are {Maps.ShapeString}; expected one map per image at the input resolution, " +
-                $"[{N}, {H}, {W}] (N×H×W). Upsample low-resolution maps to the input size first.");
+        bool mapsFit = Maps.Rank == 3 && Maps.Dim(0) == N &&
+            (mapsAtInputResolution ? Maps.Dim(1) == H && Maps.Dim(2) == W : Maps.Dim(1) > 0 && Maps.Dim(2) > 0);
+        if (!mapsFit)
+            throw new ShapeException($"Metric '{metric}': the maps are {Maps.ShapeString}; expected one map per image " + (mapsAtInputResolution
+                ? $"at the input resolution, [{N}, {H}, {W}] (N×H×W). Upsample low-resolution maps to the input size first."
+                : $"in the frame of the annotations, [{N}, height, width]."));
         if (BatchSize <= 0) throw new EvalHarnessException($"Metric '{metric}': batch size {BatchSize} must be positive.");
         if (Boxes != null)
         {
@@ -99,8 +111,8 @@ public sealed class MetricContext
             if (Masks.Count != N) throw new ShapeException($"Metric '{metric}': mask lists for {Masks.Count} images, but the batch has {N}.");
             for (int n = 0; n < N; n++)
                 foreach (var m in Masks[n] ?? throw new EvalHarnessException($"Metric '{metric}': image {n} has a null mask list (give an empty list for no masks)."))
-                    if (m.Pixels.Length != H * W)
-                        throw new ShapeException($"Metric '{metric}': a mask of image {n} has {m.Pixels.Length} pixels; the input is {H}×{W} = {H * W}.");
+                    if (m.Pixels.Length != MapHeight * MapWidth)
+                        throw new ShapeException($"Metric '{metric}': a mask of image {n} has {m.Pixels.Length} pixels; the maps are {MapHeight}×{MapWidth} = {MapHeight * MapWidth}.");
         }
     }
 }

@@ -244,4 +244,20 @@ public class LocalizationTests
         var r = new EnergyPointingGame("masks").Evaluate(Context(m, null, [[new ObjectMask(Target, mask)]]));
         Assert.Equal(0.75, r.Values("energy")[0], 12);
     }
+    [Fact]
+    public void Maps_and_boxes_may_live_in_another_frame_than_the_input()
+    {
+        // TorchRay resizes the saliency to the original image and points there: a 50×70 map, a 40×40 input
+        var map = new Tensor(1, 50, 70);
+        map[0, 45, 66] = 1;
+        var ctx = new MetricContext
+        {
+            Graph = TestNets.PixelLinear(new float[H * W]), Images = new Tensor(1, 1, H, W), Targets = [Target], Maps = map,
+            Boxes = [[new BoundingBox(Target, 60, 44, 65, 48)]],
+        };
+        Assert.Equal(0, new PointingGame(1).Evaluate(ctx).Values("hit")[0]);   // column 66 is 2 from column 64
+        Assert.Equal(1, new PointingGame(2.5).Evaluate(ctx).Values("hit")[0]);
+        Assert.Equal(0, new EnergyPointingGame().Evaluate(ctx).Values("energy")[0]);
+        Assert.Throws<ShapeException>(() => new Faithfulness.Deletion().Evaluate(ctx));
+    }
 }

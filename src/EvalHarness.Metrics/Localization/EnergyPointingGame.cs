@@ -31,7 +31,7 @@ public sealed class EnergyPointingGame : IMetric
     public MetricBatchResult Evaluate(MetricContext context)
     {
         string name = Descriptor.Name;
-        context.Validate(name);
+        context.Validate(name, mapsAtInputResolution: false);
         var records = new List<MetricRecord>(2 * context.N);
         for (int n = 0; n < context.N; n++)
         {
@@ -57,10 +57,10 @@ public sealed class EnergyPointingGame : IMetric
                 continue;
             }
             double inside = 0, total = 0;
-            for (int y = 0; y < context.H; y++)
-                for (int x = 0; x < context.W; x++)
+            for (int y = 0; y < context.MapHeight; y++)
+                for (int x = 0; x < context.MapWidth; x++)
                 {
-                    double m = (map[y * context.W + x] - min) / (max - min);
+                    double m = (map[y * context.MapWidth + x] - min) / (max - min);
                     total += m;
                     if (region.Contains(y, x)) inside += m;
                 }
@@ -70,7 +70,7 @@ public sealed class EnergyPointingGame : IMetric
         {
             Records = records,
             Protocol = $"{name} v{Descriptor.Version}: map min-max normalised; Σ inside the union of the target class's {Region} / Σ over the image; " +
-                "boxes are half-open [x0, x1)×[y0, y1) in the input frame with rows = y, clipped; images without a region of the target class are skipped",
+                "boxes are half-open [x0, x1)×[y0, y1) in the maps' frame with rows = y, clipped; images without a region of the target class are skipped",
         };
     }
 }

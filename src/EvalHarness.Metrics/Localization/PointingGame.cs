@@ -47,7 +47,7 @@ public sealed class PointingGame : IMetric
     public MetricBatchResult Evaluate(MetricContext context)
     {
         string name = Descriptor.Name;
-        context.Validate(name);
+        context.Validate(name, mapsAtInputResolution: false);
         double t2 = Tolerance * Tolerance;
         var records = new List<MetricRecord>(2 * context.N);
         for (int n = 0; n < context.N; n++)
@@ -66,8 +66,8 @@ public sealed class PointingGame : IMetric
                 records.Add(MetricRecord.NotDefined(n, c, name, "hit", problem));
                 continue;
             }
-            var (y, x) = ArgMax(context.Map(n), context.W);
-            long d2 = region.SquaredDistance(y, x, context.H);
+            var (y, x) = ArgMax(context.Map(n), context.MapWidth);
+            long d2 = region.SquaredDistance(y, x, context.MapHeight);
             bool hit = d2 == 0 || d2 < t2; // TorchRay: accept = (v + u) < tolerance**2
             records.Add(new MetricRecord(n, c, name, "hit", hit ? 1 : 0));
         }
@@ -75,7 +75,7 @@ public sealed class PointingGame : IMetric
         {
             Records = records,
             Protocol = $"{name} v{Descriptor.Version}: first maximum of the map (row-major); hit when a pixel of the target class's {Region} " +
-                $"lies at squared distance < {Tolerance.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}² (inside always hits); boxes are half-open [x0, x1)×[y0, y1) in the input frame, clipped; " +
+                $"lies at squared distance < {Tolerance.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}² (inside always hits); boxes are half-open [x0, x1)×[y0, y1) in the maps' frame, clipped; " +
                 "images without a region of the target class are skipped",
         };
     }

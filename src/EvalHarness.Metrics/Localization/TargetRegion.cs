@@ -22,7 +22,7 @@ internal sealed class TargetRegion
     /// <summary>The region, or null with a reason when the image has none (the image is skipped).</summary>
     public static (TargetRegion? Region, string? Reason) Of(MetricContext context, int n, string kind, string metric)
     {
-        int target = context.Targets[n], width = context.W, height = context.H;
+        int target = context.Targets[n], width = context.MapWidth, height = context.MapHeight;
         if (kind == Boxes)
         {
             var boxes = context.Boxes ?? throw new EvalHarnessException($"Metric '{metric}' with region: boxes needs annotated boxes; the context has none.");
@@ -36,7 +36,7 @@ internal sealed class TargetRegion
                 if (clipped.X1 > clipped.X0 && clipped.Y1 > clipped.Y0) region._boxes.Add(clipped);
             }
             if (region._boxes.Count > 0) return (region, null);
-            return (null, any ? $"the boxes of class {target} are empty or lie outside the {width}×{height} input" : $"no box of class {target}");
+            return (null, any ? $"the boxes of class {target} are empty or lie outside the {width}×{height} map" : $"no box of class {target}");
         }
         var masks = context.Masks ?? throw new EvalHarnessException($"Metric '{metric}' with region: masks needs object masks; the context has none.");
         var union = new bool[width * height];
