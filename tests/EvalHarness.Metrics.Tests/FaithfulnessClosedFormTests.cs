@@ -161,6 +161,16 @@ public class FaithfulnessClosedFormTests
         var masking = new ConfidenceMasking(mapScaling: "none");
         Assert.Equal(0, new AverageIncrease(masking).Evaluate(Context([1f, 1f, 1f, 1f])).Values("increase")[0]);
         Assert.Equal(0, new AverageDrop(masking).Evaluate(Context([1f, 1f, 1f, 1f])).Values("drop")[0]);
+        // also on raw pixels, where un-normalising and normalising again must not create a spurious increase
+        var pre = new Preprocessing { Mean = [0.485f, 0.456f], Std = [0.229f, 0.224f] };
+        var images = TestNets.Random(3, 1, 2, 2, 2);
+        var ctx = new MetricContext
+        {
+            Graph = TestNets.PixelLinear([0.3f, -1.7f, 2.9f, 0.1f, -0.6f, 1.3f, 0.7f, -2.2f]), Images = images, Targets = [0],
+            Maps = Tensor.Full(1f, 1, 2, 2), Preprocessing = pre,
+        };
+        Assert.Equal(0, new AverageIncrease(masking).Evaluate(ctx).Values("increase")[0]);
+        Assert.Equal(0, new AverageDrop(masking).Evaluate(ctx).Values("drop")[0]);
     }
 
     [Fact]

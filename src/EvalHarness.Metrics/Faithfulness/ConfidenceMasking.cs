@@ -110,8 +110,10 @@ public sealed class ConfidenceMasking
                 System.Numerics.Tensors.TensorPrimitives.Multiply(src, mask, dst);
                 continue;
             }
-            float mean = preprocessing!.Mean[c], std = preprocessing.Std[c];
-            for (int i = 0; i < plane; i++) dst[i] = ((src[i] * std + mean) * mask[i] - mean) / std; // raw pixels × map, then normalise
+            // raw pixels × map, then normalise: ((x·σ + μ)·m − μ)/σ = x·m + (m − 1)·μ/σ, a form that gives x
+            // exactly where m = 1 (so an all-ones map leaves O = Y) and the black pixel −μ/σ where m = 0
+            float shift = preprocessing!.Mean[c] / preprocessing.Std[c];
+            for (int i = 0; i < plane; i++) dst[i] = src[i] * mask[i] + (mask[i] - 1) * shift;
         }
     }
 
