@@ -49,7 +49,7 @@ public abstract class CausalMetric : IMetric
     /// <summary>Reads step, steps, substrate, score, blur_kernel, blur_sigma.</summary>
     protected static (int Step, int Steps, string Substrate, string Score, int BlurKernel, double BlurSigma) Parse(MethodParameters p, string defaultSubstrate) =>
         (p.Int("step", 0, 1), p.Int("steps", 0, 1), p.Choice("substrate", defaultSubstrate, Substrate.Kinds), ModelScore.Parse(p),
-         p.Int("blur_kernel", 11, 1), p.Double("blur_sigma", 5, double.Epsilon));
+         p.Int("blur_kernel", 11, 1), p.Double("blur_sigma", 5, 1e-3));
 
     public StepSchedule Schedule(int height, int width) =>
         StepCount > 0 ? StepSchedule.FixedCount(height * width, StepCount) : StepSchedule.FixedSize(height * width, Step > 0 ? Step : width);

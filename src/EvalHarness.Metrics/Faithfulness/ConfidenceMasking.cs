@@ -43,7 +43,7 @@ public sealed class ConfidenceMasking
     public string MapScaling { get; }
 
     public static ConfidenceMasking FromParameters(MethodParameters p) => new(
-        p.Choice("masking", Soft, Soft, TopFraction), p.Double("fraction", 0.5, double.Epsilon, 1),
+        p.Choice("masking", Soft, Soft, TopFraction), p.Double("fraction", 0.5, 1e-9, 1),
         p.Choice("pixel_space", Auto, Auto, Raw, Normalized), p.Choice("map_scaling", MinMax, MinMax, None));
 
     /// <summary>True when masking happens on raw pixels for this preprocessing (throws when raw is required but unknown).</summary>

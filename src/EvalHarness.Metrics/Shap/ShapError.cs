@@ -49,7 +49,7 @@ public sealed class ShapError : IMetric
     private static readonly string[] Comparisons = ["error", "cosine", "spearman", "top_k_overlap"];
 
     public static ShapError FromParameters(MethodParameters p) =>
-        new(p.Int("top_k", 10, 1), p.Double("relative_se", 0.01, double.Epsilon), p.Int("pairs", 32, 2), p.Int("max_pairs", 1024, 2));
+        new(p.Int("top_k", 10, 1), p.Double("relative_se", 0.01, 1e-12), p.Int("pairs", 32, 2), p.Int("max_pairs", 1024, 2));
 
     public MetricBatchResult Evaluate(MetricContext context)
     {
