@@ -20,6 +20,14 @@ public static class SaliencyCatalog
         ["scorecam"] = p => new ScoreCam(p.String("variant", "paper")),
         ["liftcam"] = _ => new LiftCam(),
         ["shapcam"] = p => new ShapCam(p.Int("groups", 0, 0), p.Int("pairs", 64, 2), p.String("exact", "auto")),
+        ["gradient"] = p => new Gradient(p.String("map", "abs-max")),
+        ["inputxgradient"] = p => new InputXGradient(p.String("map", "abs-sum")),
+        ["smoothgrad"] = p => new SmoothGrad(p.Int("samples", 50, 1), p.Double("noise", 0.15, 0), p.String("average", "gradient"), p.String("map", "abs-max")),
+        ["integratedgradients"] = p => new IntegratedGradients(p.Int("steps", 50, 1), p.String("method", "gausslegendre"),
+            (float)p.Double("baseline", 0), reduction: p.String("map", "abs-sum")),
+        ["guidedbackprop"] = p => new GuidedBackprop(p.String("map", "abs-max")),
+        ["deconvnet"] = p => new Deconvnet(p.String("map", "abs-max")),
+        ["guidedgradcam"] = p => new GuidedGradCam(p.String("map", "abs-max")),
     };
 
     public static IReadOnlyList<string> Names => Methods.Names;
