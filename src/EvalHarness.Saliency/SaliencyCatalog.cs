@@ -28,6 +28,7 @@ public static class SaliencyCatalog
         ["guidedbackprop"] = p => new GuidedBackprop(p.String("map", "abs-max")),
         ["deconvnet"] = p => new Deconvnet(p.String("map", "abs-max")),
         ["guidedgradcam"] = p => new GuidedGradCam(p.String("map", "abs-max")),
+        ["rise"] = p => new Rise(p.Int("masks", 4000), p.Int("cells", 7), p.Double("p", 0.5)),
     };
 
     public static IReadOnlyList<string> Names => Methods.Names;
