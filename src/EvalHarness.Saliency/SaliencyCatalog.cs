@@ -1,4 +1,5 @@
 using EvalHarness.Engine;
+using EvalHarness.Saliency.Lrp;
 using EvalHarness.Saliency.Methods;
 
 namespace EvalHarness.Saliency;
@@ -28,6 +29,10 @@ public static class SaliencyCatalog
         ["guidedbackprop"] = p => new GuidedBackprop(p.String("map", "abs-max")),
         ["deconvnet"] = p => new Deconvnet(p.String("map", "abs-max")),
         ["guidedgradcam"] = p => new GuidedGradCam(p.String("map", "abs-max")),
+        ["lrp"] = p => new LayerwiseRelevance(p.String("composite", "epsilon-plus"), LrpSettings.Read(p, "lrp"),
+            LrpSettings.Canonize(p, "lrp"), p.String("map", "abs-sum")),
+        ["clrp"] = p => new ContrastiveLrp(p.String("type", "type1"), LrpSettings.Read(p, "clrp"),
+            LrpSettings.Canonize(p, "clrp"), p.String("map", "sum-abs")),
         ["rise"] = p => new Rise(p.Int("masks", 4000), p.Int("cells", 7), p.Double("p", 0.5)),
     };
 
