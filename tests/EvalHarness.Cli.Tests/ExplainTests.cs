@@ -125,7 +125,7 @@ public sealed class ExplainTests : IDisposable
         var image = _tiny.WritePng("x.png", 64, 64, 15);
         var map = _tiny.Dir.File("never.npy");
         CliRun.Of("explain", "-m", _tiny.Config, "--image", image, "--method", "gradcam", "--param", "smooth=1", "--out", map)
-            .UserError("Method 'gradcam' has no parameter 'smooth'", "It takes no parameters");
+            .UserError("The method 'gradcam' has no parameter 'smooth'", "It takes no parameters");
         Assert.False(File.Exists(map));
     }
 }
