@@ -46,7 +46,7 @@ public class GradMethodFixtureTests(ITestOutputHelper output)
         var f64 = JsonSerializer.Deserialize<Dictionary<string, double>>(meta["float64_relerr"])!;
         var outliers = JsonSerializer.Deserialize<Dictionary<string, long>>(meta["float64_outliers"])!;
         var flips = JsonSerializer.Deserialize<Dictionary<string, long>>(meta["float64_flips"])!;
-        int ties = MaxPoolNearTies(graph, graph.Forward(x));
+        int ties = FixtureCompare.MaxPoolNearTies(graph, graph.Forward(x));
         output.WriteLine($"{arch}: {ties} max-pool near ties in this engine's forward pass at the input");
         var failures = new List<string>();
         foreach (var method in meta["methods"].Split(','))
@@ -57,7 +57,7 @@ public class GradMethodFixtureTests(ITestOutputHelper output)
             var got = SaliencyCatalog.Create(method, parameters).Explain(ctx, x, targets).Extras["attribution"];
             var want = fixture[method];
             Assert.Equal(want.ShapeArray, got.ShapeArray);
-            var (rel, far) = Compare(got, want);
+            var (rel, far) = FixtureCompare.Compare(got, want, Tolerance);
             output.WriteLine($"{arch} {method}: rel {rel:E2}, beyond 1e-4·max: {far} (PyTorch float32 vs float64: rel {f64[method]:E2}, " +
                 $"{outliers[method]} beyond, {flips[method]} flipped decisions)");
             if (rel <= Tolerance) continue;
@@ -86,53 +86,5 @@ public class GradMethodFixtureTests(ITestOutputHelper output)
         double total = r.Extras["attribution"].Data.Sum(v => (double)v);
         output.WriteLine($"Σ attributions {total}, f(x) − f(0) {expected}, gap {(total - expected) / expected:P3}");
         Assert.True(Math.Abs(total - expected) <= 0.01 * Math.Abs(expected), $"Σ a = {total}, f(x) − f(x') = {expected}");
-    }
-
-    private static (double Relative, long Far) Compare(Tensor got, Tensor want)
-    {
-        double max = 0, diff = 0;
-        for (int i = 0; i < want.Length; i++) max = Math.Max(max, Math.Abs(want.Data[i]));
-        long far = 0;
-        for (int i = 0; i < want.Length; i++)
-        {
-            double d = Math.Abs((double)got.Data[i] - want.Data[i]);
-            diff = Math.Max(diff, d);
-            if (d > Tolerance * max) far++;
-        }
-        return (max == 0 ? diff : diff / max, far);
-    }
-
-    /// <summary>Max-pool windows whose best two inputs differ by less than 2e-6 of the input's largest magnitude.</summary>
-    private static int MaxPoolNearTies(Graph graph, Execution run)
-    {
-        int ties = 0;
-        foreach (var node in graph.Nodes)
-        {
-            if (node.Layer is not MaxPool2d pool) continue;
-            var x = run.NodeOutput(node.Inputs[0])!;
-            double scale = x.Data.Max(v => Math.Abs(v));
-            var y = run.Activation(node.Name);
-            for (int plane = 0; plane < x.N * x.C; plane++)
-                for (int oy = 0; oy < y.H; oy++)
-                    for (int ox = 0; ox < y.W; ox++)
-                    {
-                        float best = float.NegativeInfinity, second = float.NegativeInfinity;
-                        for (int ky = 0; ky < pool.KernelSize; ky++)
-                        {
-                            int iy = oy * pool.Stride - pool.Padding + ky * pool.Dilation;
-                            if (iy < 0 || iy >= x.H) continue;
-                            for (int kx = 0; kx < pool.KernelSize; kx++)
-                            {
-                                int ix = ox * pool.Stride - pool.Padding + kx * pool.Dilation;
-                                if (ix < 0 || ix >= x.W) continue;
-                                float v = x.Data[(plane * x.H + iy) * x.W + ix];
-                                if (v > best) (best, second) = (v, best);
-                                else if (v > second) second = v;
-                            }
-                        }
-                        if (best > 0 && best - second < 2e-6 * scale) ties++;
-                    }
-        }
-        return ties;
     }
 }
