@@ -12,7 +12,7 @@ public sealed class EpsilonRule(AffineLayer layer, float epsilon = LrpRule.Defau
 {
     private Layer? _f;
 
-    public override string Name => $"epsilon({epsilon})";
+    public override string Name => FormattableString.Invariant($"epsilon({epsilon})");
 
     public override Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput)
     {

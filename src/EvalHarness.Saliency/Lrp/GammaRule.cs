@@ -14,7 +14,7 @@ public sealed class GammaRule(AffineLayer layer, float gamma = 0.25f, float stab
 {
     private Layer? _up, _down, _upNoBias, _downNoBias, _plain;
 
-    public override string Name => $"gamma({gamma})";
+    public override string Name => FormattableString.Invariant($"gamma({gamma})");
 
     public override Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput)
     {
