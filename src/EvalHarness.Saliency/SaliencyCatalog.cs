@@ -33,6 +33,8 @@ public static class SaliencyCatalog
             LrpSettings.Canonize(p, "lrp"), p.String("map", "abs-sum")),
         ["clrp"] = p => new ContrastiveLrp(p.String("type", "type1"), LrpSettings.Read(p, "clrp"),
             LrpSettings.Canonize(p, "clrp"), p.String("map", "sum-abs")),
+        ["excitationbackprop"] = p => new ExcitationBackprop(false, p.String("layer", "")),
+        ["contrastive-eb"] = p => new ExcitationBackprop(true, p.String("layer", ""), p.String("contrast_layer", "")),
         ["rise"] = p => new Rise(p.Int("masks", 4000), p.Int("cells", 7), p.Double("p", 0.5)),
     };
 

@@ -13,7 +13,8 @@ namespace EvalHarness.Saliency.Tests;
 
 /// <summary>
 /// Raw attributions of gradient, input × gradient, Integrated Gradients (riemann_right, 16 steps, zero
-/// baseline), guided backprop and deconvnet on vgg16, resnet50 and squeezenet1_0 (eh-init-v1 weights,
+/// baseline), guided backprop, deconvnet and LRP (epsilon-plus, epsilon-gamma-box; the reference is
+/// tests/fixtures/lrp_reference.py, a PyTorch transcription of the rules) on vgg16, resnet50 and squeezenet1_0 (eh-init-v1 weights,
 /// 2×3×64×64 input) against PyTorch 1.13 (tests/fixtures/gen_grad_methods.py). Errors are relative to the
 /// attribution's largest magnitude.
 /// </summary>
@@ -49,12 +50,20 @@ public class GradMethodFixtureTests(ITestOutputHelper output)
         int ties = FixtureCompare.MaxPoolNearTies(graph, graph.Forward(x));
         output.WriteLine($"{arch}: {ties} max-pool near ties in this engine's forward pass at the input");
         var failures = new List<string>();
-        foreach (var method in meta["methods"].Split(','))
+        var lrp = meta["lrp_composites"].Split(',').Select(c => "lrp/" + c);
+        foreach (var method in meta["methods"].Split(',').Concat(lrp))
         {
-            var parameters = method == "integratedgradients"
-                ? new Dictionary<string, string> { ["steps"] = meta["ig_steps"], ["method"] = meta["ig_method"], ["baseline"] = meta["ig_baseline"] }
-                : null;
-            var got = SaliencyCatalog.Create(method, parameters).Explain(ctx, x, targets).Extras["attribution"];
+            var parameters = method switch
+            {
+                "integratedgradients" => new Dictionary<string, string> { ["steps"] = meta["ig_steps"], ["method"] = meta["ig_method"], ["baseline"] = meta["ig_baseline"] },
+                _ when method.StartsWith("lrp/", StringComparison.Ordinal) => new Dictionary<string, string>
+                {
+                    ["composite"] = method[4..], ["low"] = meta["lrp_low"], ["high"] = meta["lrp_high"],
+                    ["gamma"] = meta["lrp_gamma"], ["epsilon"] = meta["lrp_epsilon"], ["stabilizer"] = meta["lrp_epsilon"],
+                },
+                _ => null,
+            };
+            var got = SaliencyCatalog.Create(method.Split('/')[0], parameters).Explain(ctx, x, targets).Extras["attribution"];
             var want = fixture[method];
             Assert.Equal(want.ShapeArray, got.ShapeArray);
             var (rel, far) = FixtureCompare.Compare(got, want, Tolerance);

@@ -274,6 +274,24 @@ public class GradientMethodTests
     }
 
     [Fact]
+    public void Descriptors_and_parameters_use_the_invariant_culture()
+    {
+        var saved = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+            Assert.Contains("σ=0.25", SaliencyCatalog.Create("smoothgrad", new Dictionary<string, string> { ["noise"] = "0.25" }).Descriptor.Source);
+            Assert.Contains("baseline 0.5", SaliencyCatalog.Create("integratedgradients", new Dictionary<string, string> { ["baseline"] = "0.5" }).Descriptor.Source);
+            Assert.Contains("p=0.3", SaliencyCatalog.Create("rise", new Dictionary<string, string> { ["p"] = "0.3" }).Descriptor.Source);
+            Assert.NotNull(SaliencyCatalog.Create("lrp", new Dictionary<string, string> { ["low"] = "-2.5", ["high"] = "2.5", ["composite"] = "epsilon-gamma-box" }));
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = saved;
+        }
+    }
+
+    [Fact]
     public void An_all_zero_attribution_gives_an_all_zero_map_not_nan()
     {
         var maps = AttributionMaps.NormalizeByMax(new Tensor(2, 3, 3));

@@ -200,7 +200,7 @@ public class LrpTests
             // Target relevance: the clrp composite from |y^c| at the target.
             var target = Relevance(g, xn, Seed(3, (t[n], Math.Abs(logits[n, t[n]]))), new LrpComposite("clrp", g, Settings));
             double[] dual;
-            if (type == "type2")
+            if (type == "type1")
             {
                 // Linearity in the seed: the sum of per-class runs, each seeded with |y^k|.
                 dual = new double[xn.Length];

@@ -14,11 +14,14 @@ public sealed class AffineLayer
 {
     private readonly Layer _template;
 
-    private AffineLayer(Layer template, Tensor weight, Tensor? bias)
+    private readonly bool _folded;
+
+    private AffineLayer(Layer template, Tensor weight, Tensor? bias, bool folded = false)
     {
         _template = template;
         Weight = weight;
         Bias = bias;
+        _folded = folded;
     }
 
     public Tensor Weight { get; }
@@ -52,8 +55,14 @@ public sealed class AffineLayer
             double bias = conv.Bias?.Value[o] ?? 0;
             b[o] = (float)((bias - bn.RunningMean.Value[o]) * scale + bn.Bias.Value[o]);
         }
-        return new AffineLayer(conv, w, b);
+        return new AffineLayer(conv, w, b, folded: true);
     }
+
+    /// <summary>True when a batch norm is folded in (the node's own output is then not this layer's output).</summary>
+    public bool IsFolded => _folded;
+
+    /// <summary>The layer with its own parameters: the model's layer itself unless a batch norm was folded in (no copy).</summary>
+    public Layer Plain() => _folded ? With(w => w, b => b) : _template;
 
     /// <summary>A copy with parameters mapped elementwise; <paramref name="bias"/> null drops the bias.</summary>
     public Layer With(Func<float, float> weight, Func<float, float>? bias)

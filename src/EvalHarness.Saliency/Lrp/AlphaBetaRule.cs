@@ -23,7 +23,7 @@ public sealed class AlphaBetaRule : LrpRule
         (_layer, _alpha, _beta, _stabilizer) = (layer, alpha, beta, stabilizer);
     }
 
-    public override string Name => $"alpha{_alpha}beta{_beta}";
+    public override string Name => FormattableString.Invariant($"alpha{_alpha}beta{_beta}");
 
     public override Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput)
     {

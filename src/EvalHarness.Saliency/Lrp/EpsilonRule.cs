@@ -12,13 +12,13 @@ public sealed class EpsilonRule(AffineLayer layer, float epsilon = LrpRule.Defau
 {
     private Layer? _f;
 
-    public override string Name => $"epsilon({epsilon})";
+    public override string Name => FormattableString.Invariant($"epsilon({epsilon})");
 
     public override Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput)
     {
-        _f ??= layer.With(w => w, b => b);
+        _f ??= layer.Plain();
         var x = inputs[0];
-        var s = Ratio(gradOutput, Forward(_f, x), epsilon);
+        var s = Ratio(gradOutput, layer.IsFolded ? Forward(_f, x) : output, epsilon); // z = Wx + b
         return [Combine((1f, x, Transposed(_f, x, s)))];
     }
 }

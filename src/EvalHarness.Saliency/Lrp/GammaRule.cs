@@ -14,7 +14,7 @@ public sealed class GammaRule(AffineLayer layer, float gamma = 0.25f, float stab
 {
     private Layer? _up, _down, _upNoBias, _downNoBias, _plain;
 
-    public override string Name => $"gamma({gamma})";
+    public override string Name => FormattableString.Invariant($"gamma({gamma})");
 
     public override Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput)
     {
@@ -23,7 +23,7 @@ public sealed class GammaRule(AffineLayer layer, float gamma = 0.25f, float stab
         _down ??= layer.With(w => w + g * NegativePart(w), b => b + g * NegativePart(b));
         _upNoBias ??= layer.With(w => w + g * Relu(w), null);
         _downNoBias ??= layer.With(w => w + g * NegativePart(w), null);
-        _plain ??= layer.With(w => w, b => b);
+        _plain ??= layer.Plain();
         var x = inputs[0];
         var xp = Positive(x);
         var xn = Negative(x);

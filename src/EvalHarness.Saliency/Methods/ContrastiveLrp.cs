@@ -11,13 +11,15 @@ namespace EvalHarness.Saliency.Methods;
 /// JindongGu/Contrastive-LRP: relevance R of the target class and R_dual of a virtual dual class are both
 /// propagated with the <c>clrp</c> composite (zᴮ on the first convolution, z⁺ without bias elsewhere), the
 /// output relevance being the absolute logit |y|; each is divided by its total and
-/// R_CLRP = max(0, R/ΣR − R_dual/ΣR_dual). Dual classes (the paper's numbering; the authors' code names
-/// them the other way round):
+/// R_CLRP = max(0, R/ΣR − R_dual/ΣR_dual). Dual classes, named as in the paper and the authors' code
+/// (CLRP1/type1, CLRP2/type2):
 /// <list type="bullet">
-/// <item><c>type1</c>: class c with its weights negated: |y^c| propagated through −W in the last
+/// <item><c>type1</c> (default, the authors' run.py): every class except c, each seeded with its |y^k|
+/// (last-layer weights W_{−j}).</item>
+/// <item><c>type2</c>: class c with its weights negated: |y^c| propagated through −W in the last
 /// convolution or linear layer.</item>
-/// <item><c>type2</c>: every class except c, each seeded with its |y^k|.</item>
 /// </list>
+/// (METHODS-AND-METRICS.md lists the two the other way round; the paper and the code agree with this file.)
 /// The map is Σ_c R_CLRP (non-negative) divided by its maximum.
 /// </summary>
 public sealed class ContrastiveLrp : AttributionMethod
@@ -51,7 +53,7 @@ public sealed class ContrastiveLrp : AttributionMethod
         target.Validate();
         int lastAffine = graph.Nodes.LastOrDefault(n => AffineLayer.IsAffine(n.Layer))?.Index
             ?? throw new EvalHarnessException("CLRP needs a network with a convolution or linear layer.");
-        var dual = Type == "type1"
+        var dual = Type == "type2"
             ? new LrpComposite("clrp", graph, _settings, Canonize,
                 (node, affine) => node.Index == lastAffine ? new ZPlusRule(affine, _settings.Stabilizer, positiveBias: false, negate: true) : null)
             : target;
@@ -74,7 +76,7 @@ public sealed class ContrastiveLrp : AttributionMethod
                 int c = targets[start + n];
                 if ((uint)c >= (uint)classes) throw new ArgumentOutOfRangeException(nameof(targets), $"Target class {c} is outside 0..{classes - 1}.");
                 seed[n, c] = Math.Abs(logits[n, c]);                           // R = |y^c| at the target
-                if (Type == "type1") dualSeed[n, c] = Math.Abs(logits[n, c]);  // same seed, negated weights
+                if (Type == "type2") dualSeed[n, c] = Math.Abs(logits[n, c]);  // same seed, negated weights
                 else
                     for (int k = 0; k < classes; k++) dualSeed[n, k] = k == c ? 0 : Math.Abs(logits[n, k]); // all other classes
             }

@@ -10,7 +10,7 @@ namespace EvalHarness.Saliency.Methods;
 public sealed class Deconvnet(string reduction = "abs-max") : AttributionMethod(reduction, "deconvnet")
 {
     public override MethodDescriptor Descriptor { get; } =
-        new("deconvnet", 1, "gradient", false, $"Zeiler & Fergus 2014, §2.1; map {reduction}");
+        new("deconvnet", 1, "gradient", false, $"Zeiler & Fergus 2014, §2.1; map {reduction.Trim().ToLowerInvariant()}");
 
     protected override Tensor Attribute(ExplainContext context, Tensor images, IReadOnlyList<int> targets, Dictionary<string, Tensor> extras) =>
         InputGradients.Of(context, images, targets, ReluRules.Deconvolution);

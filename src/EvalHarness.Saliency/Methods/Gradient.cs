@@ -10,7 +10,7 @@ namespace EvalHarness.Saliency.Methods;
 public sealed class Gradient(string reduction = "abs-max") : AttributionMethod(reduction, "gradient")
 {
     public override MethodDescriptor Descriptor { get; } =
-        new("gradient", 1, "gradient", false, $"Simonyan et al. 2014, §3.1; map {reduction}");
+        new("gradient", 1, "gradient", false, $"Simonyan et al. 2014, §3.1; map {reduction.Trim().ToLowerInvariant()}");
 
     protected override Tensor Attribute(ExplainContext context, Tensor images, IReadOnlyList<int> targets, Dictionary<string, Tensor> extras) =>
         InputGradients.Of(context, images, targets);

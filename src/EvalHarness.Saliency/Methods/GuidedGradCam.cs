@@ -12,7 +12,7 @@ namespace EvalHarness.Saliency.Methods;
 public sealed class GuidedGradCam(string reduction = "abs-max") : AttributionMethod(reduction, "guidedgradcam")
 {
     public override MethodDescriptor Descriptor { get; } =
-        new("guidedgradcam", 1, "gradient", true, $"Selvaraju et al. 2017, §3.2 (guided backpropagation ⊙ Grad-CAM); map {reduction}");
+        new("guidedgradcam", 1, "gradient", true, $"Selvaraju et al. 2017, §3.2 (guided backpropagation ⊙ Grad-CAM); map {reduction.Trim().ToLowerInvariant()}");
 
     protected override Tensor Attribute(ExplainContext context, Tensor images, IReadOnlyList<int> targets, Dictionary<string, Tensor> extras)
     {

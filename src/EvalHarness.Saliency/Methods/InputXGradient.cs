@@ -10,7 +10,7 @@ namespace EvalHarness.Saliency.Methods;
 public sealed class InputXGradient(string reduction = "abs-sum") : AttributionMethod(reduction, "inputxgradient")
 {
     public override MethodDescriptor Descriptor { get; } =
-        new("inputxgradient", 1, "gradient", false, $"Shrikumar et al. 2016 (arXiv 1605.01713); map {reduction}");
+        new("inputxgradient", 1, "gradient", false, $"Shrikumar et al. 2016 (arXiv 1605.01713); map {reduction.Trim().ToLowerInvariant()}");
 
     protected override Tensor Attribute(ExplainContext context, Tensor images, IReadOnlyList<int> targets, Dictionary<string, Tensor> extras)
     {

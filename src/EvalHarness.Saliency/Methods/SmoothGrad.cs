@@ -33,7 +33,7 @@ public sealed class SmoothGrad : AttributionMethod
         NoiseLevel = noiseLevel;
         Average = average;
         Descriptor = new("smoothgrad", 1, "gradient", false,
-            $"Smilkov et al. 2017 (arXiv 1706.03825), eq. 3; n={samples}, σ={noiseLevel}·(max−min), average {average}, map {Reduction}");
+            FormattableString.Invariant($"Smilkov et al. 2017 (arXiv 1706.03825), eq. 3; n={samples}, σ={noiseLevel}·(max−min), average {average}, map {Reduction}"));
     }
 
     public int Samples { get; }
