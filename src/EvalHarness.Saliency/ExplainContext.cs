@@ -18,6 +18,12 @@ public sealed class ExplainContext
     public int BatchSize { get; init; } = 32;
 
     /// <summary>
+    /// The dataset ids of the images of the batch being explained, in batch order, when the caller knows
+    /// them (the runner does). Methods that read stored maps (precomputed) find them by id.
+    /// </summary>
+    public IReadOnlyList<string>? ImageIds { get; init; }
+
+    /// <summary>
     /// The random stream of <paramref name="purpose"/> for image <paramref name="n"/> of a batch. It is
     /// derived from the seed and the image's content, so an image gets the same numbers alone or in
     /// any batch, at any position.
