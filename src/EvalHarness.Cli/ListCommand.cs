@@ -23,6 +23,9 @@ internal static class ListCommand
                     var methods = SaliencyCatalog.Names.Select(n => SaliencyCatalog.Create(n).Descriptor).ToList();
                     Table(output, ["method", "version", "family", "target layer", "source"],
                         methods.Select(d => new[] { d.Name, $"v{d.Version}", d.Family, d.NeedsTargetLayer ? "yes" : "no", d.Source }));
+                    output.WriteLine();
+                    output.WriteLine($"<method>+ge  Gradual Extrapolation (Szandała 2021) of any of: {string.Join(", ", SaliencyCatalog.GradualExtrapolationInners)} " +
+                                     "(e.g. gradcam+ge; the method's parameters apply, plus ge-layers=all|before-map).");
                     break;
                 case "models":
                     Table(output, ["architecture", "family", "default layer", "input"],

@@ -6,7 +6,9 @@ namespace EvalHarness.Saliency;
 
 /// <summary>
 /// The registry of saliency methods: one line per method. Names are case-insensitive; a miss is
-/// answered with the nearest names. Parameters come from the config as a string map.
+/// answered with the nearest names. Parameters come from the config as a string map. Any name ending in
+/// "+ge" is the Gradual Extrapolation wrapper around the method before it ("gradcam+ge"): the inner
+/// method's parameters pass through, and the wrapper's own is <c>ge-layers</c> (all | before-map).
 /// </summary>
 public static class SaliencyCatalog
 {
@@ -38,13 +40,31 @@ public static class SaliencyCatalog
         ["rise"] = p => new Rise(p.Int("masks", 4000), p.Int("cells", 7), p.Double("p", 0.5)),
     };
 
+    /// <summary>The registered methods; each of <see cref="GradualExtrapolationInners"/> also exists as "&lt;name&gt;+ge".</summary>
     public static IReadOnlyList<string> Names => Methods.Names;
+
+    private static readonly Lazy<IReadOnlyList<string>> GeInners = new(() =>
+        Methods.Names.Where(n => GradualExtrapolation.Supports(Methods.Get(n)(new MethodParameters(n, null)))).ToList());
+
+    /// <summary>The methods Gradual Extrapolation applies to: those that give a map at a layer's resolution.</summary>
+    public static IReadOnlyList<string> GradualExtrapolationInners => GeInners.Value;
 
     public static ISaliencyMethod Create(string name, IReadOnlyDictionary<string, string>? parameters = null)
     {
-        var factory = Methods.Get(name);
-        var p = new MethodParameters(name, parameters);
+        string trimmed = name.Trim();
+        bool gradual = trimmed.EndsWith(GradualExtrapolation.Suffix, StringComparison.OrdinalIgnoreCase);
+        string innerName = gradual ? trimmed[..^GradualExtrapolation.Suffix.Length].Trim() : trimmed;
+        var factory = Methods.Get(innerName);
+        var p = new MethodParameters(trimmed, parameters);
         var method = factory(p);
+        if (gradual)
+        {
+            string layers = p.Choice("ge-layers", GradualExtrapolation.AllLayers, GradualExtrapolation.LayerChoices);
+            if (!GradualExtrapolation.Supports(method))
+                throw new EvalHarnessException($"Gradual extrapolation ('{trimmed}') needs a method that gives a map at a layer's resolution; " +
+                    $"'{innerName}' gives only input-resolution maps. '+ge' applies to: {string.Join(", ", GradualExtrapolationInners)}.");
+            method = new GradualExtrapolation(method, layers);
+        }
         p.EnsureAllUsed();
         return method;
     }
