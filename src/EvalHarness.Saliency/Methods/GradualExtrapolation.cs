@@ -15,7 +15,9 @@ namespace EvalHarness.Saliency.Methods;
 /// <list type="number">
 /// <item>Excitations (register_hooks, l. 18-33; _excitation_hook, l. 11-16): the output of every MaxPool2d and of
 /// every Conv2d with a stride above 1 (the reference's <c>stride &gt; (1, 1)</c> is a tuple comparison, true
-/// when either stride exceeds 1), in forward order, preceded by the input of the first such layer.</item>
+/// when either stride exceeds 1), in forward order, preceded by the input of the first such layer. A ReLU
+/// that alone reads a hooked output is in-place in torchvision, so that recorded tensor is the ReLU's
+/// output (<see cref="RecordedNode"/>).</item>
 /// <item>Coarse map: the inner method's map at its layer's resolution as TorchRay returns it to
 /// get_smooth_map in the authors' vision.py — ReLU(Σ_k α_k A_k), not normalised (TorchRay's grad_cam
 /// clamps at 0; its contrastive excitation backprop output is already clamped).</item>
@@ -83,6 +85,24 @@ public sealed class GradualExtrapolation : ISaliencyMethod
     public static IReadOnlyList<Node> HookedLayers(Graph graph) =>
         graph.Nodes.Where(n => n.Layer is MaxPool2d || n.Layer is Conv2d c && (c.Stride.H > 1 || c.Stride.W > 1)).ToList();
 
+    /// <summary>
+    /// The node whose output the reference ends up reading for a hooked layer: the layer itself, or the
+    /// ReLU that is its only reader. torchvision builds those ReLUs with inplace=True, so by the time
+    /// get_smooth_map runs, the tensor the hook recorded holds the ReLU's output (squeezenet and alexnet
+    /// features.0 → features.1).
+    /// </summary>
+    public static Node RecordedNode(Graph graph, Node hooked)
+    {
+        Node? reader = null;
+        foreach (var node in graph.Nodes.Skip(hooked.Index + 1))
+        {
+            if (!node.Inputs.Contains(hooked.Index)) continue;
+            if (reader is not null) return hooked;
+            reader = node;
+        }
+        return reader is { Layer: ReLU or ReLU6 } relu && relu.Inputs.Count == 1 ? relu : hooked;
+    }
+
     public SaliencyResult Explain(ExplainContext context, Tensor images, IReadOnlyList<int> targets)
     {
         SaliencyChecks.CheckBatch(context, images, targets);
@@ -97,7 +117,8 @@ public sealed class GradualExtrapolation : ISaliencyMethod
             throw new ShapeException($"{_inner.Descriptor.Name} returned a layer map {coarse.ShapeString} for {images.N} images.");
 
         int firstInput = hooked[0].Inputs[0];
-        var keep = hooked.Select(n => n.Name).ToList();
+        var recorded = hooked.Select(n => RecordedNode(graph, n)).ToList();
+        var keep = recorded.Select(n => n.Name).ToList();
         if (firstInput >= 0) keep.Add(graph.Nodes[firstInput].Name);
 
         var maps = new Tensor(images.N, images.H, images.W);
@@ -107,7 +128,7 @@ public sealed class GradualExtrapolation : ISaliencyMethod
             int len = Math.Min(batch, images.N - start);
             var run = graph.Forward(images.SliceBatch(start, len), recordForBackward: false, keep: keep);
             var excitations = new List<Tensor>(hooked.Count + 1) { firstInput >= 0 ? run.Activation(graph.Nodes[firstInput].Name) : run.Input };
-            foreach (var node in hooked) excitations.Add(run.Activation(node.Name));
+            foreach (var node in recorded) excitations.Add(run.Activation(node.Name));
             foreach (var e in excitations)
                 if (e.Rank != 4) throw new ShapeException($"Gradual extrapolation needs N×C×h×w activations at the hooked layers, got {e.ShapeString}.");
             for (int i = 0; i < len; i++)
