@@ -32,11 +32,3 @@ public sealed class ScaledChannelMean : ISaliencyMethod
         return new SaliencyResult { Maps = maps };
     }
 }
-
-/// <summary>Not a candidate: abstract.</summary>
-public abstract class AbstractMethod : ISaliencyMethod
-{
-    public abstract MethodDescriptor Descriptor { get; }
-
-    public abstract SaliencyResult Explain(ExplainContext context, Tensor images, IReadOnlyList<int> targets);
-}
