@@ -11,6 +11,9 @@ public static class DatasetCatalog
 {
     private static readonly Registry<Func<DatasetSpec, IDataset>> Kinds = new("dataset kind")
     {
+        { ImageNetLocDataset.Kind, ImageNetLocDataset.Create },
+        { IlsvrcXmlDataset.Kind, IlsvrcXmlDataset.Create },
+        { FolderDataset.Kind, FolderDataset.Create },
     };
 
     public static IReadOnlyList<string> Names => Kinds.Names;

@@ -13,7 +13,8 @@ public sealed record DatasetItem(
 
 /// <summary>
 /// An object box in continuous source-pixel coordinates, half-open: columns X0 ≤ x &lt; X1, rows Y0 ≤ y &lt; Y1
-/// (pixel i covers [i, i + 1)). A 1-based inclusive VOC/ILSVRC box xmin..xmax is X0 = xmin − 1, X1 = xmax.
+/// (pixel i covers [i, i + 1)). A 1-based inclusive VOC box xmin..xmax is X0 = xmin − 1, X1 = xmax; an ILSVRC box
+/// (XML or Kaggle LOC CSV) is 0-based inclusive, so X0 = xmin, X1 = xmax + 1 (evidence in IlsvrcBox).
 /// </summary>
 public readonly record struct SourceBox(int Class, double X0, double Y0, double X1, double Y1);
 
