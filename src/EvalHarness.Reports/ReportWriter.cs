@@ -60,7 +60,7 @@ public static class ReportWriter
 
         ResultsFolder.WriteAtomically(Path.Combine(resultsDir, ReportHtml), HtmlReport.Write(results, table, plots, gallery));
         files.Add(ReportHtml);
-        return new ReportOutput(table, files, db);
+        return new ReportOutput(results.Info.Name, table, files, db);
     }
 
     /// <summary>maps/&lt;image_id&gt;.png with characters other than letters, digits, '.', '-' and '_' replaced by '_'; a clash gets a suffix.</summary>

@@ -4,7 +4,8 @@ namespace EvalHarness.Reports.Imaging;
 
 /// <summary>
 /// A 5×7 pixel font for printable ASCII (and ±) drawn into <see cref="Image"/>s: each glyph is seven rows of
-/// five cells, '#' set. Cells are 6×9 pixels per character at scale 1 (one column and two rows of spacing).
+/// five cells, '#' set. Cells are 6×9 pixels per character at scale 1 (one column and two rows of spacing);
+/// g, p, q and y are drawn two rows lower and j one row lower, so their tails use the spacing rows.
 /// Characters without a glyph are drawn as '?'.
 /// </summary>
 public static class BitmapFont
@@ -85,7 +86,7 @@ public static class BitmapFont
         "d....# ....# .##.# #..## #...# #...# .####",
         "e..... ..... .###. #...# ##### #.... .###.",
         "f..##. .#..# .#... ###.. .#... .#... .#...",
-        "g..... .#### #...# #...# .#### ....# .###.",
+        "g.#### #...# #...# .#### ....# #...# .###.",
         "h#.... #.... #.##. ##..# #...# #...# #...#",
         "i..#.. ..... .##.. ..#.. ..#.. ..#.. .###.",
         "j...#. ..... ..##. ...#. ...#. #..#. .##..",
@@ -94,8 +95,8 @@ public static class BitmapFont
         "m..... ..... ##.#. #.#.# #.#.# #...# #...#",
         "n..... ..... #.##. ##..# #...# #...# #...#",
         "o..... ..... .###. #...# #...# #...# .###.",
-        "p..... ..... ####. #...# ####. #.... #....",
-        "q..... ..... .##.# #..## .#### ....# ....#",
+        "p####. #...# #...# ####. #.... #.... #....",
+        "q.#### #...# #...# .#### ....# ....# ....#",
         "r..... ..... #.##. ##..# #.... #.... #....",
         "s..... ..... .###. #.... .###. ....# ####.",
         "t.#... .#... ###.. .#... .#... .#..# ..##.",
@@ -103,7 +104,7 @@ public static class BitmapFont
         "v..... ..... #...# #...# #...# .#.#. ..#..",
         "w..... ..... #...# #...# #.#.# #.#.# .#.#.",
         "x..... ..... #...# .#.#. ..#.. .#.#. #...#",
-        "y..... ..... #...# #...# .#### ....# .###.",
+        "y#...# #...# #...# .#### ....# #...# .###.",
         "z..... ..... ##### ...#. ..#.. .#... #####",
         "{...#. ..#.. ..#.. .#... ..#.. ..#.. ...#.",
         "|..#.. ..#.. ..#.. ..#.. ..#.. ..#.. ..#..",
@@ -128,16 +129,19 @@ public static class BitmapFont
     {
         for (int i = 0; i < text.Length; i++)
         {
-            int gx = x + i * Advance * scale;
+            int gx = x + i * Advance * scale, gy = y + Descent(text[i]) * scale;
             for (int row = 0; row < GlyphHeight; row++)
             {
                 int bits = Row(text[i], row);
                 for (int col = 0; col < GlyphWidth; col++)
                     if ((bits & (1 << (GlyphWidth - 1 - col))) != 0)
-                        Raster.Fill(image, gx + col * scale, y + row * scale, scale, scale, color);
+                        Raster.Fill(image, gx + col * scale, gy + row * scale, scale, scale, color);
             }
         }
     }
+
+    /// <summary>Rows a glyph is drawn below the line's top: 2 for g, p, q, y; 1 for j; else 0.</summary>
+    public static int Descent(char c) => c switch { 'g' or 'p' or 'q' or 'y' => 2, 'j' => 1, _ => 0 };
 
     private static Dictionary<char, ushort[]> Build()
     {

@@ -22,6 +22,7 @@ public static class BarChart
                 double top = chart.Y.Map(b.Mean);
                 chart.Svg.Rect(cx - width / 2, Math.Min(top, zero), width, Math.Abs(zero - top), Palette.Color(i), null, $"class=\"bar\" fill-opacity=\"0.85\"");
             }
+            else chart.Svg.Text(cx, zero - 6, "no value", "middle", 11, cls: "no-value", fill: "#777777");
             if (double.IsFinite(b.Low) && double.IsFinite(b.High))
             {
                 double lo = chart.Y.Map(b.Low), hi = chart.Y.Map(b.High);
