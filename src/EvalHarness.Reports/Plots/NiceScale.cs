@@ -15,8 +15,7 @@ internal sealed class NiceScale
             double pad = Math.Abs(max) > 0 ? Math.Abs(max) * 0.1 : 1;
             (min, max) = (min - pad, max + pad);
         }
-        double range = Nice(max - min, round: false);
-        Step = Nice(range / (targetTicks - 1), round: true);
+        Step = Nice((max - min) / (targetTicks - 1), round: true);
         Min = Math.Floor(min / Step + 1e-9) * Step;
         Max = Math.Ceiling(max / Step - 1e-9) * Step;
         PixelFrom = pixelFrom;
@@ -46,6 +45,7 @@ internal sealed class NiceScale
 
     public string Label(double v) => Num.Fixed(Math.Abs(v) < Step * 1e-9 ? 0 : v, Decimals);
 
+    /// <summary>The nice number (1, 2, 5 × 10^k) nearest <paramref name="x"/> (Heckbert's rounding thresholds 1.5, 3, 7).</summary>
     private static double Nice(double x, bool round)
     {
         double exp = Math.Floor(Math.Log10(x));
