@@ -21,12 +21,12 @@ public sealed class MapGridTests : IDisposable
     }
 
     [Fact]
-    public void The_grid_holds_the_input_with_its_box_then_each_overlay_in_rows_of_four()
+    public void The_grid_holds_the_input_with_its_box_then_each_overlay_in_balanced_rows()
     {
         var grid = WriteAndRead();
-        // 48×40 inputs are enlarged 4× to 192×160 tiles: 4 columns (input + 3 methods), then a second row for the 4th method.
+        // 48×40 inputs are enlarged 4× to 192×160 tiles; five tiles (input + 4 methods) go in two rows of 3 and 2.
         const int scale = 4, pad = 8, tileW = SyntheticRun.GalleryWidth * scale, tileH = SyntheticRun.GalleryHeight * scale;
-        Assert.Equal(pad + 4 * (tileW + pad), grid.Width);
+        Assert.Equal(pad + 3 * (tileW + pad), grid.Width);
         int titleH = 9 + 2 * pad;
         // The input tile: a pixel outside the box is the input pixel; the box's outline is orange (Okabe–Ito #E69F00).
         var input = SyntheticRun.Picture(0);

@@ -7,7 +7,7 @@ using EvalHarness.Reports.Tables;
 namespace EvalHarness.Reports.Imaging;
 
 /// <summary>
-/// The gallery picture of one image: a title line, then tiles in rows of up to <see cref="Columns"/>: the input
+/// The gallery picture of one image: a title line, then tiles in as few rows of up to <see cref="Columns"/> as fit, balanced (5 tiles: 3 + 2): the input
 /// with its boxes, then each method's map over the input (colormap at opacity 0.5) with the method's name and the
 /// image's headline scores written under it, and a colour bar at the bottom. Small inputs are enlarged by an
 /// integer factor (nearest neighbour) so a tile is at least 160 pixels wide.
@@ -50,7 +50,7 @@ public static class MapGrid
         int charsPerLine = Math.Max(4, (tileW + 1) / (BitmapFont.Advance * text));
         int textLines = tiles.Max(t => t.Lines.Count);
         int band = textLines * BitmapFont.LineHeight * text + 6;
-        int cols = Math.Min(Columns, tiles.Count), gridRows = (tiles.Count + cols - 1) / cols;
+        int gridRows = (tiles.Count + Columns - 1) / Columns, cols = (tiles.Count + gridRows - 1) / gridRows;
         int titleH = BitmapFont.LineHeight * text + 2 * Pad, barH = 8 * text + BitmapFont.LineHeight * text + 2 * Pad;
         int width = Pad + cols * (tileW + Pad), height = titleH + gridRows * (tileH + band + Pad) + barH;
         var grid = Raster.Blank(width, height, White);
