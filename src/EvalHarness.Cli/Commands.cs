@@ -12,6 +12,9 @@ internal static class Commands
         yield return ConvertCommand.Create();
         yield return ListCommand.Create();
         yield return ValidateModelCommand.Create();
+        yield return ReportCommand.Create();
+        yield return CompareCommand.Create();
+        yield return HistoryCommand.Create();
     }
 
     public static Option<string> ModelConfig() => new("--model-config", "-m")

@@ -4,6 +4,7 @@ using System.Globalization;
 using EvalHarness.Engine;
 using EvalHarness.Engine.Io;
 using EvalHarness.Models;
+using EvalHarness.Reports.Imaging;
 using EvalHarness.Saliency;
 
 namespace EvalHarness.Cli;

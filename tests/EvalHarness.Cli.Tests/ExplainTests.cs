@@ -1,6 +1,7 @@
 using EvalHarness.Engine;
 using EvalHarness.Engine.Imaging;
 using EvalHarness.Engine.Io;
+using EvalHarness.Reports.Imaging;
 using EvalHarness.Saliency;
 
 namespace EvalHarness.Cli.Tests;

@@ -3,7 +3,7 @@ using CsvHelper;
 
 namespace EvalHarness.Reports.Results;
 
-/// <summary>The column layout of per_image.csv, summary.csv and curves.csv (docs/results-format.md).</summary>
+/// <summary>The column layout of per_image.csv, summary.csv, curves.csv and shap.csv (docs/results-format.md).</summary>
 internal static class ResultTables
 {
     private static readonly IFormatProvider Inv = CultureInfo.InvariantCulture;
@@ -37,4 +37,12 @@ internal static class ResultTables
             w.WriteField(r.Method); w.WriteField(r.Metric); I(w, r.Step); D(w, r.X); D(w, r.MeanY); D(w, r.StandardError); I(w, r.N);
         },
         r => new CurveRow(r.String(0), r.String(1), r.Int(2), r.Double(3), r.Double(4), r.Double(5), r.Int(6)));
+
+    public static readonly CsvTable<ShapRow> Shap = new(
+        ["method", "image_id", "channel", "contribution", "reference"],
+        (w, r) =>
+        {
+            w.WriteField(r.Method); w.WriteField(r.ImageId); I(w, r.Channel); D(w, r.Contribution); D(w, r.Reference);
+        },
+        r => new ShapRow(r.String(0), r.String(1), r.Int(2), r.Double(3), r.Double(4)));
 }

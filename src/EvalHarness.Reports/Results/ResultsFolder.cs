@@ -7,7 +7,7 @@ using EvalHarness.Engine;
 namespace EvalHarness.Reports.Results;
 
 /// <summary>
-/// Reads and writes a results folder: run.json, per_image.csv, summary.csv, curves.csv and
+/// Reads and writes a results folder: run.json, per_image.csv, summary.csv, curves.csv, shap.csv and
 /// gallery/index.json (see docs/results-format.md). CSV is RFC 4180 in the invariant culture with
 /// round-trip doubles ("NaN" for values that are not defined); every file is written to a temporary
 /// name and renamed, so a crash never leaves a half-written table.
@@ -18,6 +18,7 @@ public static class ResultsFolder
     public const string PerImageCsv = "per_image.csv";
     public const string SummaryCsv = "summary.csv";
     public const string CurvesCsv = "curves.csv";
+    public const string ShapCsv = "shap.csv";
     public const string GalleryIndex = "gallery/index.json";
 
     public static readonly JsonSerializerOptions Json = new()
@@ -35,9 +36,15 @@ public static class ResultsFolder
         ResultTables.PerImage.Write(Path.Combine(directory, PerImageCsv), results.PerImage);
         ResultTables.Summary.Write(Path.Combine(directory, SummaryCsv), results.Summary);
         ResultTables.Curves.Write(Path.Combine(directory, CurvesCsv), results.Curves);
+        if (results.Shap.Count > 0)
+            WriteShap(directory, results.Shap);
         if (results.Gallery.Count > 0)
             WriteAtomically(Path.Combine(directory, GalleryIndex), JsonSerializer.Serialize(results.Gallery, Json));
     }
+
+    /// <summary>Writes shap.csv (per image and method, each channel's contribution and reference Shapley value).</summary>
+    public static void WriteShap(string directory, IEnumerable<ShapRow> rows) =>
+        ResultTables.Shap.Write(Path.Combine(directory, ShapCsv), rows);
 
     public static void WriteInfo(string directory, RunInfo info) =>
         WriteAtomically(Path.Combine(directory, RunJson), JsonSerializer.Serialize(info, Json));
@@ -57,6 +64,7 @@ public static class ResultsFolder
             PerImage = ResultTables.PerImage.Read(Path.Combine(directory, PerImageCsv)),
             Summary = ResultTables.Summary.Read(Path.Combine(directory, SummaryCsv)),
             Curves = File.Exists(Path.Combine(directory, CurvesCsv)) ? ResultTables.Curves.Read(Path.Combine(directory, CurvesCsv)) : [],
+            Shap = File.Exists(Path.Combine(directory, ShapCsv)) ? ResultTables.Shap.Read(Path.Combine(directory, ShapCsv)) : [],
             Gallery = File.Exists(gallery) ? ReadJson<List<GalleryItem>>(gallery) : [],
         };
     }

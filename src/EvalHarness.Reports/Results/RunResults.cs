@@ -14,5 +14,8 @@ public sealed record RunResults
 
     public IReadOnlyList<CurveRow> Curves { get; init; } = [];
 
+    /// <summary>Channel contributions and reference Shapley values (shap.csv; empty when the run has no shap-error metric).</summary>
+    public IReadOnlyList<ShapRow> Shap { get; init; } = [];
+
     public IReadOnlyList<GalleryItem> Gallery { get; init; } = [];
 }

@@ -1,10 +1,10 @@
 using EvalHarness.Engine;
 using EvalHarness.Engine.Imaging;
 
-namespace EvalHarness.Cli;
+namespace EvalHarness.Reports.Imaging;
 
 /// <summary>A saliency map drawn over the image the network saw.</summary>
-internal static class Overlay
+public static class Overlay
 {
     /// <summary>
     /// The network input as 8-bit RGB: preprocessing undone per channel (x·std + mean, ÷ scale, channel

@@ -1,4 +1,4 @@
-namespace EvalHarness.Cli;
+namespace EvalHarness.Reports.Imaging;
 
 /// <summary>
 /// A perceptually ordered colour map for saliency overlays, from dark violet through blue, teal and
@@ -7,7 +7,7 @@ namespace EvalHarness.Cli;
 /// looks lighter; the hue turns from 290° to 100°; the chroma is the largest up to 0.16 that stays
 /// inside the sRGB gamut (found by bisection), so no channel is clipped.
 /// </summary>
-internal static class Colormap
+public static class Colormap
 {
     public const int Size = 256;
 
@@ -22,9 +22,9 @@ internal static class Colormap
     }
 
     /// <summary>OKLab lightness of entry <paramref name="index"/> of the table as built (for tests).</summary>
-    internal static double Lightness(int index) => 0.30 + 0.65 * index / (Size - 1);
+    public static double Lightness(int index) => 0.30 + 0.65 * index / (Size - 1);
 
-    internal static (byte R, byte G, byte B) Entry(int index) => (Table[3 * index], Table[3 * index + 1], Table[3 * index + 2]);
+    public static (byte R, byte G, byte B) Entry(int index) => (Table[3 * index], Table[3 * index + 1], Table[3 * index + 2]);
 
     private static byte[] Build()
     {

@@ -1,4 +1,6 @@
-namespace EvalHarness.Cli.Tests;
+using EvalHarness.Reports.Imaging;
+
+namespace EvalHarness.Reports.Tests;
 
 public class ColormapTests
 {
