@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Installs what EvalHarness needs on a Debian machine (idempotent; quick when all is present):
-# native libraries it calls (OpenBLAS, libjpeg-turbo) and, for the fixture generator only, PyTorch.
+# native libraries it calls (OpenBLAS, libjpeg-turbo); with EVALHARNESS_TEST_TOOLS=1 what the tests
+# use besides (Chromium, PIL); with EVALHARNESS_FIXTURE_TOOLS=1, PyTorch for the fixture generators.
 set -euo pipefail
 need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 for pkg in libopenblas0-pthread libturbojpeg0; do have "$pkg" || need+=("$pkg"); done
+# The test suite also opens report.html in headless Chromium and cross-checks PNGs with PIL.
+if [ "${EVALHARNESS_TEST_TOOLS:-0}" = "1" ]; then
+  for pkg in chromium python3-pil; do have "$pkg" || need+=("$pkg"); done
+fi
 if [ "${EVALHARNESS_FIXTURE_TOOLS:-0}" = "1" ]; then
   for pkg in python3-torch python3-torchvision python3-pil python3-numpy; do have "$pkg" || need+=("$pkg"); done
 fi

@@ -4,7 +4,7 @@
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-bash scripts/setup.sh || exit 1
+EVALHARNESS_TEST_TOOLS=1 bash scripts/setup.sh || exit 1
 filter="Category!=Slow"
 [ "${EVALHARNESS_SLOW:-0}" = "1" ] && filter=""
 log="$(mktemp)"
