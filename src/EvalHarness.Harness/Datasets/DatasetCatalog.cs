@@ -11,6 +11,7 @@ public static class DatasetCatalog
 {
     private static readonly Registry<Func<DatasetSpec, IDataset>> Kinds = new("dataset kind")
     {
+        [Synthetic.SyntheticDataset.KindName] = Synthetic.SyntheticDataset.FromSpec,
     };
 
     public static IReadOnlyList<string> Names => Kinds.Names;
