@@ -12,6 +12,7 @@ internal static class Commands
         yield return ConvertCommand.Create();
         yield return ListCommand.Create();
         yield return ValidateModelCommand.Create();
+        yield return TrainSyntheticCommand.Create();
     }
 
     public static Option<string> ModelConfig() => new("--model-config", "-m")

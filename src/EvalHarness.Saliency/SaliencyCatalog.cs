@@ -36,6 +36,7 @@ public static class SaliencyCatalog
         ["excitationbackprop"] = p => new ExcitationBackprop(false, p.String("layer", "")),
         ["contrastive-eb"] = p => new ExcitationBackprop(true, p.String("layer", ""), p.String("contrast_layer", "")),
         ["rise"] = p => new Rise(p.Int("masks", 4000), p.Int("cells", 7), p.Double("p", 0.5)),
+        ["random"] = _ => new RandomMap(),
     };
 
     public static IReadOnlyList<string> Names => Methods.Names;

@@ -12,9 +12,9 @@ namespace EvalHarness.Harness.Datasets.Synthetic;
 /// <para>
 /// Classes (shape, colour and texture together): 0 red striped triangle, 1 green checkered square,
 /// 2 blue dotted circle, 3 yellow plain cross. The object spans 30–48% of the side, lies wholly in the
-/// image and is never covered. Distractors are smaller (15–27%) and never class shapes (ring, diamond,
-/// half-disc), but they wear the class colours and textures, mixed at random: colour or texture alone
-/// does not tell the class, the object's shape does. Labels are balanced: every block of four
+/// image and is never covered. Distractors are about as large (24–44%) and never class shapes (ring,
+/// diamond, half-disc), but they wear the class colours and textures, mixed at random: neither colour,
+/// texture nor size tells the class; the object's shape does (and with it its colour and texture). Labels are balanced: every block of four
 /// consecutive indices holds each class once, in a seeded order.
 /// </para>
 /// </summary>
@@ -75,7 +75,7 @@ public static class SyntheticGenerator
             var shape = DistractorShapes[rng.NextInt(DistractorShapes.Length)];
             var colour = Colours[rng.NextInt(Colours.Length)];
             var texture = (Texture)rng.NextInt(4);
-            double dr = size * Uniform(rng, 0.075, 0.135);
+            double dr = size * Uniform(rng, 0.12, 0.22);
             for (int attempt = 0; attempt < 30; attempt++)
             {
                 double dx = Uniform(rng, dr + 1, size - dr - 1), dy = Uniform(rng, dr + 1, size - dr - 1);
