@@ -24,16 +24,17 @@ internal static class TrainSyntheticCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of the initial weights and of the training images.", DefaultValueFactory = _ => defaults.Seed };
         var steps = new Option<int>("--steps") { Description = "Training steps (batches of 32 new images).", DefaultValueFactory = _ => defaults.Steps };
         var logEvery = new Option<int>("--log-every") { Description = "Print the mean loss and accuracy every K steps.", DefaultValueFactory = _ => 100 };
+        var testImages = new Option<int>("--test-images") { Description = "Held-out (test split) images scored at the end.", DefaultValueFactory = _ => defaults.TestImages };
         var command = new Command("train-synthetic", "Train synthnet on the synthetic ground-truth images and save its weights.")
         {
-            outPath, seed, steps, logEvery,
+            outPath, seed, steps, logEvery, testImages,
         };
         command.SetGuardedAction((parse, output, _) =>
         {
             string path = Commands.OutputPath(parse.GetValue(outPath), "--out", ".safetensors");
             int every = parse.GetValue(logEvery);
             if (every < 1) throw new Engine.EvalHarnessException($"--log-every {every}: give at least 1.");
-            var options = defaults with { Seed = parse.GetValue(seed), Steps = parse.GetValue(steps) };
+            var options = defaults with { Seed = parse.GetValue(seed), Steps = parse.GetValue(steps), TestImages = parse.GetValue(testImages) };
             options.Validate();
             // The committed weights were computed with the managed GEMM: its rounding does not depend on an installed BLAS.
             Engine.Gemm.GemmProvider.Use("managed");

@@ -17,7 +17,7 @@ public sealed record SynthNetTrainingOptions
     /// <summary>Seeds the initial weights (eh-init-v1) and the training images (train split of this seed).</summary>
     public ulong Seed { get; init; }
 
-    public int Steps { get; init; } = 1200;
+    public int Steps { get; init; } = 400;
 
     public int BatchSize { get; init; } = 32;
 
