@@ -37,37 +37,45 @@ internal static class TrainSyntheticCommand
             var options = defaults with { Seed = parse.GetValue(seed), Steps = parse.GetValue(steps), TestImages = parse.GetValue(testImages) };
             options.Validate();
             // The committed weights were computed with the managed GEMM: its rounding does not depend on an installed BLAS.
+            var previousGemm = Engine.Gemm.GemmProvider.Current;
             Engine.Gemm.GemmProvider.Use("managed");
-            var inv = CultureInfo.InvariantCulture;
-            output.WriteLine($"{SynthNetTraining.Recipe}: synthnet on {Harness.Datasets.Synthetic.SyntheticGenerator.Version} train images, seed {options.Seed.ToString(inv)}, " +
-                $"{options.Steps.ToString(inv)} steps of {options.BatchSize.ToString(inv)}, Adam lr {options.LearningRate.ToString("R", inv)}, GEMM {SynthNetTraining.GemmDescription}");
-            var clock = Stopwatch.StartNew();
-            double lossSum = 0;
-            int correct = 0, seen = 0;
-            var result = SynthNetTraining.Train(options, (step, r, lr, graph) =>
+            try
             {
-                if (step <= FirstStepsLogged) output.WriteLine($"step {step.ToString(inv)} loss {r.Loss.ToString("R", inv)}");
-                if (step == FirstStepsLogged) output.WriteLine($"step {step.ToString(inv)} weights checksum {SynthNetTraining.WeightsChecksum(graph)}");
-                lossSum += r.Loss;
-                correct += r.Correct;
-                seen += r.Count;
-                if (step % every == 0 || step == options.Steps)
+                var inv = CultureInfo.InvariantCulture;
+                output.WriteLine($"{SynthNetTraining.Recipe}: synthnet on {Harness.Datasets.Synthetic.SyntheticGenerator.Version} train images, seed {options.Seed.ToString(inv)}, " +
+                    $"{options.Steps.ToString(inv)} steps of {options.BatchSize.ToString(inv)}, Adam lr {options.LearningRate.ToString("R", inv)}, GEMM {SynthNetTraining.GemmDescription}");
+                var clock = Stopwatch.StartNew();
+                double lossSum = 0;
+                int correct = 0, seen = 0;
+                var result = SynthNetTraining.Train(options, (step, r, lr, graph) =>
                 {
-                    int window = step % every == 0 ? every : step % every;
-                    output.WriteLine($"step {step.ToString(inv),5}  loss {(lossSum / window).ToString("F4", inv)}  accuracy {((double)correct / seen).ToString("F3", inv)}  " +
-                        $"lr {lr.ToString("G4", inv)}  {clock.Elapsed.TotalSeconds.ToString("F0", inv)} s");
-                    lossSum = 0;
-                    correct = seen = 0;
-                }
-            });
-            output.WriteLine($"held-out accuracy {result.HeldOutAccuracy.ToString("F4", inv)} on {result.HeldOutImages.ToString(inv)} test images " +
-                $"(seed {options.Seed.ToString(inv)}, indices 0..{(result.HeldOutImages - 1).ToString(inv)})");
-            Commands.EnsureFolder(path);
-            SynthNetTraining.Save(path, options, result);
-            string sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
-            output.WriteLine($"weights checksum {SynthNetTraining.WeightsChecksum(result.Graph)}");
-            output.WriteLine($"wrote {path} (sha256 {sha}) in {clock.Elapsed.TotalSeconds.ToString("F0", inv)} s");
-            return 0;
+                    if (step <= FirstStepsLogged) output.WriteLine($"step {step.ToString(inv)} loss {r.Loss.ToString("R", inv)}");
+                    if (step == FirstStepsLogged) output.WriteLine($"step {step.ToString(inv)} weights checksum {SynthNetTraining.WeightsChecksum(graph)}");
+                    lossSum += r.Loss;
+                    correct += r.Correct;
+                    seen += r.Count;
+                    if (step % every == 0 || step == options.Steps)
+                    {
+                        int window = step % every == 0 ? every : step % every;
+                        output.WriteLine($"step {step.ToString(inv),5}  loss {(lossSum / window).ToString("F4", inv)}  accuracy {((double)correct / seen).ToString("F3", inv)}  " +
+                            $"lr {lr.ToString("G4", inv)}  {clock.Elapsed.TotalSeconds.ToString("F0", inv)} s");
+                        lossSum = 0;
+                        correct = seen = 0;
+                    }
+                });
+                output.WriteLine($"held-out accuracy {result.HeldOutAccuracy.ToString("F4", inv)} on {result.HeldOutImages.ToString(inv)} test images " +
+                    $"(seed {options.Seed.ToString(inv)}, indices 0..{(result.HeldOutImages - 1).ToString(inv)})");
+                Commands.EnsureFolder(path);
+                SynthNetTraining.Save(path, options, result);
+                string sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+                output.WriteLine($"weights checksum {SynthNetTraining.WeightsChecksum(result.Graph)}");
+                output.WriteLine($"wrote {path} (sha256 {sha}) in {clock.Elapsed.TotalSeconds.ToString("F0", inv)} s");
+                return 0;
+            }
+            finally
+            {
+                Engine.Gemm.GemmProvider.Current = previousGemm;
+            }
         });
         return command;
     }

@@ -3,6 +3,7 @@ using EvalHarness.Tests.Common;
 
 namespace EvalHarness.Cli.Tests;
 
+[Collection(GemmSwitchingCollection.Name)]
 public class TrainSyntheticTests
 {
     [Fact]
@@ -10,11 +11,13 @@ public class TrainSyntheticTests
     {
         using var dir = new TempDir();
         string weights = dir.File("s.safetensors");
+        var before = Engine.Gemm.GemmProvider.Current;
         var run = CliRun.Of("train-synthetic", "--out", weights, "--steps", "5", "--log-every", "5", "--test-images", "8").Ok();
         var lines = run.Output.Split('\n');
         Assert.StartsWith("synthnet-train-v1: synthnet on synthetic-v1 train images, seed 0, 5 steps of 32", lines[0]);
         Assert.Matches(@"^held-out accuracy \d\.\d{4} on 8 test images", lines.Single(l => l.StartsWith("held-out", StringComparison.Ordinal)));
         Assert.Contains($"wrote {weights} (sha256 ", run.Output);
+        Assert.Same(before, Engine.Gemm.GemmProvider.Current); // the command restores the process's GEMM
 
         // The warm-up does not depend on the number of steps, so these are the committed run's first five steps.
         var committed = File.ReadAllLines(Path.Combine(TestPaths.RepoRoot, "configs", "models", "synthnet.train.log"));

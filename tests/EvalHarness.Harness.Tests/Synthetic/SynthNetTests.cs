@@ -13,6 +13,7 @@ using EvalHarness.Tests.Common;
 namespace EvalHarness.Harness.Tests.Synthetic;
 
 /// <summary>The committed synthnet weights (configs/models/synthnet.*) and how they were trained.</summary>
+[Collection(GemmSwitchingCollection.Name)]
 public class SynthNetTests(ITestOutputHelper output)
 {
     private static readonly string ConfigPath = Path.Combine(TestPaths.RepoRoot, "configs", "models", "synthnet.yaml");
@@ -45,7 +46,6 @@ public class SynthNetTests(ITestOutputHelper output)
     }
 
     [Fact]
-    [Trait("Category", "Slow")]
     public void Held_out_accuracy_of_the_committed_weights_is_at_least_95_percent()
     {
         double accuracy = SynthNetTraining.Accuracy(Model.Value.Graph, 0, 500);
@@ -65,7 +65,6 @@ public class SynthNetTests(ITestOutputHelper output)
     private static double Mean(MetricBatchResult r, string value) => r.Records.Where(x => x.ValueName == value && x.IsDefined).Average(x => x.Value);
 
     [Fact]
-    [Trait("Category", "Slow")]
     public void Grad_cam_points_into_the_object_mask_and_the_random_baseline_does_clearly_worse()
     {
         var (images, labels, samples) = TestImages(0, 100);
@@ -122,16 +121,19 @@ public class SynthNetTests(ITestOutputHelper output)
         Assert.Equal([4, 16], shapcam.ChannelContributions!.ShapeArray);
     }
 
-    private static readonly object GemmLock = new();
-
     /// <summary>Trains <paramref name="steps"/> steps of the committed recipe with the managed GEMM (as the command does).</summary>
     private static (SynthNetTrainingResult Result, string Gemm) TrainFirstSteps(int steps, ulong seed = 0)
     {
-        lock (GemmLock)
+        var previous = GemmProvider.Current;
+        try
         {
             GemmProvider.Use("managed");
             var r = SynthNetTraining.Train(new SynthNetTrainingOptions { Seed = seed, StopAfter = steps, TestImages = 0 });
             return (r, SynthNetTraining.GemmDescription);
+        }
+        finally
+        {
+            GemmProvider.Current = previous;
         }
     }
 
