@@ -15,6 +15,7 @@ internal static class Commands
         yield return ReportCommand.Create();
         yield return CompareCommand.Create();
         yield return HistoryCommand.Create();
+        yield return TrainSyntheticCommand.Create();
     }
 
     public static Option<string> ModelConfig() => new("--model-config", "-m")

@@ -7,7 +7,7 @@ public sealed class ArchitectureSpec
 {
     private readonly Func<int, Graph> _build;
 
-    public ArchitectureSpec(string name, string family, string defaultTargetLayer, int inputSize, Func<int, Graph> build)
+    public ArchitectureSpec(string name, string family, string defaultTargetLayer, int inputSize, Func<int, Graph> build, bool torchvision = true)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentException.ThrowIfNullOrWhiteSpace(family);
@@ -19,13 +19,17 @@ public sealed class ArchitectureSpec
         DefaultTargetLayer = defaultTargetLayer;
         InputSize = inputSize;
         _build = build;
+        Torchvision = torchvision;
     }
 
     /// <summary>The torchvision builder name, e.g. "resnet50".</summary>
     public string Name { get; }
 
-    /// <summary>"vgg", "resnet", "squeezenet", "alexnet" or "mobilenet".</summary>
+    /// <summary>"vgg", "resnet", "squeezenet", "alexnet", "mobilenet", or "synthnet" (not a torchvision model).</summary>
     public string Family { get; }
+
+    /// <summary>True when the architecture is torchvision's (same modules and state-dict names); false for synthnet.</summary>
+    public bool Torchvision { get; }
 
     /// <summary>The module CAM methods explain by default (the last convolutional feature map).</summary>
     public string DefaultTargetLayer { get; }

@@ -6,17 +6,21 @@ namespace EvalHarness.Models;
 
 /// <summary>
 /// The architectures EvalHarness can build, by torchvision builder name (case-insensitive), with
-/// torchvision 0.14's module structure and state-dict names, so torchvision checkpoints load unchanged.
+/// torchvision 0.14's module structure and state-dict names, so torchvision checkpoints load unchanged;
+/// and synthnet, the small CNN of the synthetic ground-truth benchmark.
 /// </summary>
 public static class ModelZoo
 {
-    /// <summary>torchvision's ImageNet crop size, used by every registered architecture.</summary>
+    /// <summary>torchvision's ImageNet crop size, used by every registered architecture but synthnet (64).</summary>
     public const int ImageNetInputSize = 224;
 
     private static readonly Dictionary<string, ArchitectureSpec> Specs = BuildRegistry();
 
     /// <summary>Registered names, in registration order.</summary>
     public static IReadOnlyList<string> Architectures { get; } = Specs.Values.Select(s => s.Name).ToList();
+
+    /// <summary>The registered torchvision architectures (all but synthnet).</summary>
+    public static IReadOnlyList<string> TorchvisionArchitectures { get; } = Specs.Values.Where(s => s.Torchvision).Select(s => s.Name).ToList();
 
     public static bool Contains(string arch) => Specs.ContainsKey(arch);
 
@@ -62,6 +66,7 @@ public static class ModelZoo
         Register(new ArchitectureSpec("squeezenet1_1", "squeezenet", SqueezeNet.LastFire, ImageNetInputSize, n => SqueezeNet.Build("1_1", n)));
         Register(new ArchitectureSpec("alexnet", "alexnet", AlexNet.LastFeatureRelu, ImageNetInputSize, AlexNet.Build));
         Register(new ArchitectureSpec("mobilenet_v2", "mobilenet", MobileNetV2.LastFeatures, ImageNetInputSize, MobileNetV2.Build));
+        Register(new ArchitectureSpec("synthnet", "synthnet", SynthNet.LastFeatureRelu, SynthNet.InputSize, SynthNet.Build, torchvision: false));
         return specs;
     }
 }

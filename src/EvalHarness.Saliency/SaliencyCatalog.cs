@@ -38,6 +38,7 @@ public static class SaliencyCatalog
         ["excitationbackprop"] = p => new ExcitationBackprop(false, p.String("layer", "")),
         ["contrastive-eb"] = p => new ExcitationBackprop(true, p.String("layer", ""), p.String("contrast_layer", "")),
         ["rise"] = p => new Rise(p.Int("masks", 4000), p.Int("cells", 7), p.Double("p", 0.5)),
+        ["random"] = _ => new RandomMap(),
     };
 
     /// <summary>The registered methods; each of <see cref="GradualExtrapolationInners"/> also exists as "&lt;name&gt;+ge".</summary>

@@ -10,7 +10,7 @@ public class ShippedConfigTests
 {
     private static string ConfigPath(string name) => Path.Combine(TestPaths.RepoRoot, "configs", "models", name + ".yaml");
 
-    public static TheoryData<string> Architectures() => new(ModelZoo.Architectures);
+    public static TheoryData<string> Architectures() => new(ModelZoo.TorchvisionArchitectures);
 
     [Theory]
     [MemberData(nameof(Architectures))]

@@ -11,8 +11,9 @@ public class ModelZooTests
         [
             "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
             "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
-            "squeezenet1_0", "squeezenet1_1", "alexnet", "mobilenet_v2",
+            "squeezenet1_0", "squeezenet1_1", "alexnet", "mobilenet_v2", "synthnet",
         ], ModelZoo.Architectures);
+        Assert.Equal(ModelZoo.Architectures.Where(a => a != "synthnet"), ModelZoo.TorchvisionArchitectures);
     }
 
     [Fact]
@@ -49,5 +50,31 @@ public class ModelZooTests
         Assert.Equal(target, spec.DefaultTargetLayer);
         Assert.Equal(target, ModelZoo.DefaultTargetLayer(arch));
         Assert.Equal(224, ModelZoo.DefaultInputSize(arch));
+    }
+}
+
+public class SynthNetStructureTests
+{
+    [Fact]
+    public void Is_four_conv_blocks_global_pooling_and_a_linear_head_with_16_last_maps()
+    {
+        var spec = ModelZoo.Get("SynthNet");
+        Assert.Equal(("synthnet", "synthnet", "features.14", 64, false), (spec.Name, spec.Family, spec.DefaultTargetLayer, spec.InputSize, spec.Torchvision));
+        var g = spec.Create(4);
+        Assert.Equal(
+            ["features.0", "features.1", "features.2", "features.3", "features.4", "features.5", "features.6", "features.7",
+             "features.8", "features.9", "features.10", "features.11", "features.12", "features.13", "features.14", "avgpool", "flatten", "classifier"],
+            g.Nodes.Select(n => n.Name));
+        Assert.Equal(
+            ["Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d", "Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d",
+             "Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d", "Conv2d", "BatchNorm2d", "ReLU", "AdaptiveAvgPool2d", "Flatten", "Linear"],
+            g.Nodes.Select(n => n.Layer.Kind));
+        var shapes = g.InferShapes([2, 3, 64, 64]);
+        Assert.Equal([2, 16, 8, 8], shapes[g.IndexOf("features.14")]);
+        Assert.Equal([2, 4], shapes[^1]);
+        // 3·16·9 + 16·32·9 + 32·32·9 + 32·16·9 (bias-free convolutions) + 2·(16+32+32+16) (BN affine) + 16·4 + 4
+        Assert.Equal(18864 + 192 + 68, g.TrainableParameters().Sum(p => p.Parameter.Value.Length));
+        Assert.True(g.IsCutPoint(g.IndexOf("features.14")));
+        Assert.Equal(4, g.StateDict().Count(kv => kv.Key.EndsWith("running_var", StringComparison.Ordinal)));
     }
 }

@@ -12,12 +12,12 @@ public class TorchvisionStructureTests
     // Nodes for torch functional calls, which are not modules and so have no forward hook in torchvision.
     private static readonly HashSet<string> FunctionalLocalNames = ["flatten", "add", "cat", "avgpool"];
 
-    public static TheoryData<string> Architectures() => new(ModelZoo.Architectures);
+    public static TheoryData<string> Architectures() => new(ModelZoo.TorchvisionArchitectures);
 
     [Fact]
     public void The_fixture_covers_exactly_the_registered_architectures()
     {
-        Assert.Equal(TorchvisionReference.Instance.Architectures.Keys.Order(), ModelZoo.Architectures.Order());
+        Assert.Equal(TorchvisionReference.Instance.Architectures.Keys.Order(), ModelZoo.TorchvisionArchitectures.Order());
         Assert.Equal([1, 3, 224, 224], TorchvisionReference.Instance.InputShape);
     }
 

@@ -14,6 +14,7 @@ public static class DatasetCatalog
         { ImageNetLocDataset.Kind, ImageNetLocDataset.Create },
         { IlsvrcXmlDataset.Kind, IlsvrcXmlDataset.Create },
         { FolderDataset.Kind, FolderDataset.Create },
+        { Synthetic.SyntheticDataset.KindName, Synthetic.SyntheticDataset.FromSpec },
     };
 
     public static IReadOnlyList<string> Names => Kinds.Names;
