@@ -9,6 +9,7 @@ public static class Program
     {
         if (args.Contains("--gemm-quick")) return GemmQuick.Run(args);
         if (args.Contains("--models-quick")) return ModelsQuick.Run(args);
+        if (args.Contains("--conv-quick")) return ConvQuick.Run(args);
         if (args.Contains("--gemm-kernels")) return KernelProbe.Run(args);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
