@@ -9,7 +9,7 @@ namespace EvalHarness.Benchmarks;
 /// `--conv-quick`: one Conv2d layer, forward and input gradient, by each algorithm in turn (im2col + GEMM,
 /// Winograd F(2×2,3×3), F(4×4,3×3)), rounds interleaved; prints the median wall and CPU milliseconds per
 /// call and the effective GFLOP/s (direct FLOPs over wall time). For tuning the convolution paths.
-/// Options: --shape N,C,K,H,W[,pad] (repeatable as a ;-list) --only TEXT (algorithms whose name contains it)
+/// Options: --shape N,C,K,H,W[,pad[,kernel[,stride]]] (a ;-list; kernels other than 3×3 stride 1: im2col only) --only TEXT (algorithms whose name contains it)
 /// --seconds S --rounds R.
 /// </summary>
 public static class ConvQuick
@@ -24,6 +24,7 @@ public static class ConvQuick
         {
             var p = spec.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
             int n = p[0], c = p[1], k = p[2], h = p[3], w = p[4], pad = p.Length > 5 ? p[5] : 1;
+            int kernel = p.Length > 6 ? p[6] : 3, stride = p.Length > 7 ? p[7] : 1;
             var variants = new (string Name, Action<Conv2d> Setup)[]
             {
                 ("im2col", conv => conv.AllowWinograd = false),
@@ -32,12 +33,13 @@ public static class ConvQuick
             };
             string only = Option(args, "--only", "");
             variants = variants.Where(v => v.Name.Contains(only, StringComparison.OrdinalIgnoreCase)).ToArray();
+            if (kernel != 3 || stride != 1) variants = variants.Take(1).ToArray();
             var x = Tensor.Uninitialized(n, c, h, w);
             var rng = new Random(1);
             for (int i = 0; i < x.Length; i++) x.Data[i] = (float)rng.NextDouble();
             var convs = variants.Select(v =>
             {
-                var conv = new Conv2d(c, k, 3, padding: pad);
+                var conv = new Conv2d(c, k, kernel, stride: stride, padding: pad) { MinWinogradTiles = 1 };
                 for (int i = 0; i < conv.Weight.Value.Length; i++) conv.Weight.Value.Data[i] = (float)(rng.NextDouble() - 0.5) * 0.1f;
                 v.Setup(conv);
                 return conv;
@@ -45,7 +47,7 @@ public static class ConvQuick
             var y = convs[0].Forward([x]);
             var g = Tensor.Uninitialized(y.ShapeArray);
             for (int i = 0; i < g.Length; i++) g.Data[i] = (float)(rng.NextDouble() - 0.5);
-            double flops = 2.0 * n * k * y.H * y.W * c * 9;
+            double flops = 2.0 * n * k * y.H * y.W * c * kernel * kernel;
             var times = variants.Select(_ => (Fwd: new List<(double, double)>(), Bwd: new List<(double, double)>())).ToArray();
             for (int round = 0; round <= rounds; round++)
             {

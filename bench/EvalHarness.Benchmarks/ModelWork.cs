@@ -49,14 +49,17 @@ public sealed class ModelWork
     /// </summary>
     public double Flops { get; }
 
-    public void Run()
+    public void Run() => Run(Input);
+
+    /// <summary>The row's work on another input (e.g. one image, to warm up the same graph).</summary>
+    public void Run(Tensor input)
     {
-        var run = Graph.Forward(Input, recordForBackward: Mode != Forward);
+        var run = Graph.Forward(input, recordForBackward: Mode != Forward);
         if (Mode == Forward) return;
         var logits = run.Output;
-        int classes = logits.Dim(1);
-        var targets = new int[Batch];
-        for (int n = 0; n < Batch; n++)
+        int classes = logits.Dim(1), batch = input.N;
+        var targets = new int[batch];
+        for (int n = 0; n < batch; n++)
         {
             var row = logits.Data.AsSpan(n * classes, classes);
             int best = 0;

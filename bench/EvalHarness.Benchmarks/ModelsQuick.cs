@@ -8,8 +8,9 @@ namespace EvalHarness.Benchmarks;
 
 /// <summary>
 /// `--models-quick`: times whole networks with a Stopwatch after a warm-up, the rows of
-/// bench/pytorch_reference.py (same loop: two warm-up calls, then calls until --min-seconds have passed
-/// and at least three ran), and prints one JSON object per row with the same fields plus the effective
+/// bench/pytorch_reference.py (same timing loop: calls until --min-seconds have passed and at least three
+/// ran; the warm-up runs one image for --warmup-seconds (3) and at least 5 times so that the JIT has
+/// recompiled the hot methods, then the batch once), and prints one JSON object per row with the same fields plus the effective
 /// GFLOP/s (direct-convolution FLOPs over the time) and the process's peak working set.
 /// Options: --models vgg16,resnet50,squeezenet1_0 --batches 1,16 --modes forward,forward+input-grad
 /// --min-seconds 3 --gemm PROVIDER --threads N (GEMM threads; default the processor count);
@@ -27,6 +28,7 @@ public static class ModelsQuick
         double minSeconds = double.Parse(Option(args, "--min-seconds", "3"), CultureInfo.InvariantCulture);
         int threads = int.Parse(Option(args, "--threads", "0"), CultureInfo.InvariantCulture);
         string provider = Option(args, "--gemm", "auto");
+        double warmSeconds = double.Parse(Option(args, "--warmup-seconds", "3"), CultureInfo.InvariantCulture);
         int profile = args.Contains("--profile") ? int.Parse(Option(args, "--profile-runs", "2"), CultureInfo.InvariantCulture) : 0;
         var gemm = GemmProvider.Use(provider);
         if (gemm is ManagedGemm managed) managed.Threads = threads;
@@ -45,8 +47,13 @@ public static class ModelsQuick
                 foreach (int batch in batches)
                 {
                     var work = new ModelWork(model, mode, batch);
-                    // Warm-up: JIT tiers, pooled buffers, packed weights.
-                    work.Run();
+                    // Warm-up to the steady state of a long run: .NET compiles methods first without
+                    // optimisation and recompiles the ones called often (30 calls, then after 100 ms without
+                    // new compilations), so run one image for a few seconds, then the batch once (pooled
+                    // buffers, packed weights).
+                    var one = work.Input.SliceBatch(0, 1);
+                    var warm = Stopwatch.StartNew();
+                    for (int i = 0; i < 5 || warm.Elapsed.TotalSeconds < warmSeconds; i++) work.Run(one);
                     work.Run();
                     if (profile > 0)
                     {
@@ -54,6 +61,9 @@ public static class ModelsQuick
                         continue;
                     }
                     int runs = 0;
+                    double cpu0 = CpuClock.Seconds();
+                    var pause0 = GC.GetTotalPauseDuration();
+                    int gen2 = GC.CollectionCount(2);
                     var watch = Stopwatch.StartNew();
                     double elapsed;
                     while (true)
@@ -63,7 +73,7 @@ public static class ModelsQuick
                         elapsed = watch.Elapsed.TotalSeconds;
                         if (elapsed >= minSeconds && runs >= 3) break;
                     }
-                    double seconds = elapsed / runs;
+                    double seconds = elapsed / runs, cpuSeconds = (CpuClock.Seconds() - cpu0) / runs;
                     using var process = Process.GetCurrentProcess();
                     process.Refresh();
                     var row = new Dictionary<string, object>
@@ -73,7 +83,10 @@ public static class ModelsQuick
                         ["mode"] = mode,
                         ["batch"] = batch,
                         ["ms_per_image"] = Math.Round(seconds / batch * 1000.0, 3),
+                        ["cpu_ms_per_image"] = Math.Round(cpuSeconds / batch * 1000.0, 3),
                         ["runs"] = runs,
+                        ["gc_pause_pct"] = Math.Round(100 * (GC.GetTotalPauseDuration() - pause0).TotalSeconds / elapsed, 1),
+                        ["gen2_gcs_per_run"] = Math.Round((GC.CollectionCount(2) - gen2) / (double)runs, 2),
                         ["threads"] = gemmThreads,
                         ["gflops"] = Math.Round(work.Flops / seconds / 1e9, 1),
                         ["gflop_per_image"] = Math.Round(work.Flops / batch / 1e9, 3),
