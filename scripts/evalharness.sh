@@ -3,5 +3,5 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$root/scripts/setup.sh"
-dotnet build "$root/src/EvalHarness.Cli" -c Release -v quiet -nologo -clp:ErrorsOnly >&2
+dotnet build "$root/src/EvalHarness.Cli" -c Release -v quiet -nologo "-clp:NoSummary;ErrorsOnly" >&2
 exec dotnet "$root/src/EvalHarness.Cli/bin/Release/net10.0/evalharness.dll" "$@"

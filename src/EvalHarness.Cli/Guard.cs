@@ -8,7 +8,7 @@ internal static class Guard
     public const int UserError = 2;
     public const int InternalError = 70;
 
-    public static int Run(Func<int> action)
+    public static int Run(TextWriter error, Func<int> action)
     {
         try
         {
@@ -16,29 +16,39 @@ internal static class Guard
         }
         catch (EvalHarnessException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return UserError;
+            return Fail(error, e.Message);
         }
         catch (FileNotFoundException e)
         {
-            Console.Error.WriteLine($"error: file not found: {e.FileName ?? e.Message}");
-            return UserError;
+            return Fail(error, $"file not found: {e.FileName ?? e.Message}");
         }
         catch (DirectoryNotFoundException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return UserError;
+            return Fail(error, e.Message);
         }
         catch (UnauthorizedAccessException e)
         {
-            Console.Error.WriteLine($"error: permission denied: {e.Message}");
-            return UserError;
+            return Fail(error, $"permission denied: {e.Message}");
+        }
+        catch (IOException e)
+        {
+            return Fail(error, $"input/output error: {e.Message}");
         }
         catch (Exception e) when (Environment.GetEnvironmentVariable("EVALHARNESS_DEBUG") != "1")
         {
-            Console.Error.WriteLine($"internal error ({e.GetType().Name}): {e.Message}");
-            Console.Error.WriteLine("This is a bug in EvalHarness; run with EVALHARNESS_DEBUG=1 for the stack trace.");
+            error.WriteLine($"internal error ({e.GetType().Name}): {OneLine(e.Message)}");
+            error.WriteLine("This is a bug in EvalHarness; run with EVALHARNESS_DEBUG=1 for the stack trace.");
             return InternalError;
         }
     }
+
+    /// <summary>Writes "error: message" on one line (inner line breaks become "; ") and returns <see cref="UserError"/>.</summary>
+    public static int Fail(TextWriter error, string message)
+    {
+        error.WriteLine($"error: {OneLine(message)}");
+        return UserError;
+    }
+
+    private static string OneLine(string message) =>
+        string.Join("; ", message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

@@ -44,7 +44,7 @@ public class TorchvisionFixtureTests(ITestOutputHelper output)
             actual[$"tap/{tap}/grad"] = run.Gradient(tap)!;
         }
 
-        int poolTies = MaxPoolNearTies(graph, run);
+        int poolTies = FixtureCompare.MaxPoolNearTies(graph, run);
         output.WriteLine($"{arch}: {poolTies} max-pool windows whose top two inputs lie within 2e-6 of the input's range in this engine's forward pass");
         var failures = new List<string>();
         double worst = 0;
@@ -52,7 +52,7 @@ public class TorchvisionFixtureTests(ITestOutputHelper output)
         {
             var want = fixture[name];
             Assert.Equal(want.ShapeArray, got.ShapeArray);
-            var (rel, far) = Compare(got, want);
+            var (rel, far) = FixtureCompare.Compare(got, want, Tolerance);
             worst = Math.Max(worst, rel);
             output.WriteLine($"{arch} {name}: rel {rel:E2}, elements beyond 1e-4·max: {far} (float64 vs float32 in PyTorch: rel {f64[name]:E2}, {outliers[name]} beyond)");
             if (rel <= Tolerance) continue;
@@ -68,58 +68,5 @@ public class TorchvisionFixtureTests(ITestOutputHelper output)
         }
         output.WriteLine($"{arch}: worst relative error {worst:E2}");
         Assert.True(failures.Count == 0, $"{arch}: " + string.Join("; ", failures));
-    }
-
-    /// <summary>Max-pool windows (over all max-pool nodes) whose best two inputs differ by less than 2e-6 of the input's largest magnitude.</summary>
-    private static int MaxPoolNearTies(Engine.Nn.Graph.Graph graph, Engine.Nn.Graph.Execution run)
-    {
-        int ties = 0;
-        foreach (var node in graph.Nodes)
-        {
-            if (node.Layer is not Engine.Nn.Layers.MaxPool2d pool) continue;
-            var x = run.NodeOutput(node.Inputs[0])!;
-            double scale = 0;
-            foreach (float v in x.Data) scale = Math.Max(scale, Math.Abs(v));
-            var y = run.Activation(node.Name);
-            for (int plane = 0; plane < x.N * x.C; plane++)
-            {
-                for (int oy = 0; oy < y.H; oy++)
-                {
-                    for (int ox = 0; ox < y.W; ox++)
-                    {
-                        float best = float.NegativeInfinity, second = float.NegativeInfinity;
-                        for (int ky = 0; ky < pool.KernelSize; ky++)
-                        {
-                            int iy = oy * pool.Stride - pool.Padding + ky * pool.Dilation;
-                            if (iy < 0 || iy >= x.H) continue;
-                            for (int kx = 0; kx < pool.KernelSize; kx++)
-                            {
-                                int ix = ox * pool.Stride - pool.Padding + kx * pool.Dilation;
-                                if (ix < 0 || ix >= x.W) continue;
-                                float v = x.Data[(plane * x.H + iy) * x.W + ix];
-                                if (v > best) (best, second) = (v, best);
-                                else if (v > second) second = v;
-                            }
-                        }
-                        if (best > 0 && best - second < 2e-6 * scale) ties++;
-                    }
-                }
-            }
-        }
-        return ties;
-    }
-
-    private static (double Relative, long Far) Compare(Tensor got, Tensor want)
-    {
-        double max = 0, diff = 0;
-        for (int i = 0; i < want.Length; i++) max = Math.Max(max, Math.Abs(want.Data[i]));
-        long far = 0;
-        for (int i = 0; i < want.Length; i++)
-        {
-            double d = Math.Abs((double)got.Data[i] - want.Data[i]);
-            diff = Math.Max(diff, d);
-            if (d > Tolerance * max) far++;
-        }
-        return (max == 0 ? diff : diff / max, far);
     }
 }

@@ -9,7 +9,7 @@ namespace EvalHarness.Saliency.Methods;
 public sealed class AblationCam : CamMethod
 {
     public override MethodDescriptor Descriptor { get; } =
-        new("ablationcam", 1, "cam", true, "Desai & Ramaswamy 2020, eq. 3");
+        new("ablationcam", 2, "cam", true, "Desai & Ramaswamy 2020, eq. 3");
 
     protected override bool UsesGradients => false;
 
@@ -33,5 +33,17 @@ public sealed class AblationCam : CamMethod
                 alpha[n, k] = (y - BatchedModel.Logit(ablated, k, target)) / y; // eq. 3
         }
         return alpha;
+    }
+
+    /// <summary>The leave-one-out contribution y^c − y^c_{A_k=0} = α_k·y^c (LIFT-CAM §4's ablation comparison).</summary>
+    protected override Tensor? Contributions(CamInputs c, Tensor weights)
+    {
+        var phi = new Tensor(c.N, c.K);
+        for (int n = 0; n < c.N; n++)
+        {
+            float y = BatchedModel.Logit(c.Forward.Output, n, c.Targets[n]);
+            for (int k = 0; k < c.K; k++) phi[n, k] = weights[n, k] * y;
+        }
+        return phi;
     }
 }
