@@ -67,7 +67,7 @@ public sealed class ModelWork
                 if (row[c] > row[best]) best = c;
             targets[n] = best;
         }
-        run.BackwardFromClasses(targets);
+        run.BackwardFromClasses(targets, new BackwardOptions { KeepGradients = [] }); // as PyTorch keeps only x.grad
         if (run.InputGradient is null) throw new InvalidOperationException("The backward pass produced no input gradient.");
     }
 

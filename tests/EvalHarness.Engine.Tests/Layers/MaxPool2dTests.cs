@@ -20,6 +20,9 @@ public class MaxPool2dTests
     [InlineData(1, 3, 6, 70, 2, 2, 0, 1, false)]   // wide rows: the stride-2 vector path (VGG's pool), and scalar tails
     [InlineData(2, 2, 9, 75, 3, 2, 1, 1, false)]   // vector path with padding (ResNet's pool)
     [InlineData(1, 2, 11, 69, 3, 2, 0, 1, true)]   // vector path with ceil mode (SqueezeNet's pools)
+    [InlineData(1, 3, 5, 33, 3, 2, 0, 1, false)]   // the vector's last window ends at the row's end (next row untouched)
+    [InlineData(2, 2, 5, 34, 3, 2, 1, 1, false)]   // the same with padding
+    [InlineData(1, 3, 4, 32, 2, 2, 0, 1, false)]   // the same for 2×2 windows
     public void Forward_and_gradients_match_the_definition(int n, int c, int h, int w, int k, int s, int p, int d, bool ceil)
     {
         var pool = new MaxPool2d(k, s, p, d, ceil);

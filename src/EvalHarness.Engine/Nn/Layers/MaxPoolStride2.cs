@@ -24,10 +24,10 @@ internal static unsafe class MaxPoolStride2
     public static (int Lo, int Hi) Interior(in ConvWindow w)
     {
         int lo = (w.PadW + 1) / 2;
-        // The vector loads read columns up to 2·ow0 − pad + 48 for the last vector's ow0.
+        // A vector of outputs from ow0 reads columns 2·ow0 − pad + [0, 32) and, for 3×3 windows, one more:
+        // exactly the columns of its last window.
         int hi = lo;
-        while (hi + Lanes <= w.OutWidth && 2 * hi - w.PadW + 48 <= w.Width
-               && 2 * (hi + Lanes - 1) - w.PadW + w.KernelW <= w.Width) hi += Lanes;
+        while (hi + Lanes <= w.OutWidth && 2 * (hi + Lanes - 1) - w.PadW + Math.Max(w.KernelW, 2) <= w.Width) hi += Lanes;
         return (lo, hi);
     }
 
@@ -45,7 +45,7 @@ internal static unsafe class MaxPoolStride2
             var v1 = Vector512.Load(s + 16);
             var e = Avx512F.PermuteVar16x32x2(v0, even, v1);
             var m = Vector512.Max(e, Avx512F.PermuteVar16x32x2(v0, odd, v1));
-            if (kernel == 3) m = Vector512.Max(m, Avx512F.PermuteVar16x32x2(e, next, Vector512.Load(s + 32)));
+            if (kernel == 3) m = Vector512.Max(m, Avx512F.PermuteVar16x32x2(e, next, Vector512.CreateScalarUnsafe(s[32])));
             m.Store(y + ow);
         }
     }
@@ -87,7 +87,7 @@ internal static unsafe class MaxPoolStride2
                 var c1 = grad & pick1;
                 if (kernel == 3)
                 {
-                    var e2 = Avx512F.PermuteVar16x32x2(e, next, Vector512.Load(s + 32));
+                    var e2 = Avx512F.PermuteVar16x32x2(e, next, Vector512.CreateScalarUnsafe(s[32]));
                     var pick2 = Vector512.AndNot(Vector512.Equals(e2, target), found);
                     found |= pick2;
                     // Column col + 2t + 2 is shared with the next window's first column: adding this window's
@@ -95,7 +95,9 @@ internal static unsafe class MaxPoolStride2
                     var c2 = grad & pick2;
                     var zero = Vector512<float>.Zero;
                     (Vector512.Load(g + 2) + Avx512F.PermuteVar16x32x2(c2, pairLow, zero)).Store(g + 2);
-                    (Vector512.Load(g + 18) + Avx512F.PermuteVar16x32x2(c2, pairHigh, zero)).Store(g + 18);
+                    // Its last lane is column col + 33, past the windows: leave it alone (it may be the next plane's).
+                    var first15 = Vector512.Create(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0).AsSingle();
+                    Avx512F.MaskStore(g + 18, first15, Avx512F.MaskLoad(g + 18, first15, zero) + Avx512F.PermuteVar16x32x2(c2, pairHigh, zero));
                 }
                 // Columns col + 2t and col + 2t + 1, interleaved back into input order.
                 (Vector512.Load(g) + Avx512F.PermuteVar16x32x2(c0, pairLow, c1)).Store(g);

@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace EvalHarness.Engine.Nn.Layers;
 
 /// <summary>max(0, x). The gradient at 0 is 0, as in PyTorch. Large tensors are processed in parallel chunks.</summary>
-public sealed class ReLU : ShapePreservingLayer
+public sealed class ReLU : ShapePreservingLayer, IInPlaceLayer
 {
     /// <summary>Elements per parallel chunk (256 KB of floats).</summary>
     private const int Chunk = 1 << 16;
@@ -38,7 +38,31 @@ public sealed class ReLU : ShapePreservingLayer
         return [g];
     }
 
-    /// <summary>gi = y &gt; 0 ? go : 0.</summary>
+    void IInPlaceLayer.ForwardInPlace(Tensor x)
+    {
+        int length = x.Length;
+        LayerParallel.For((length + Chunk - 1) / Chunk, length, i =>
+        {
+            int start = i * Chunk, count = Math.Min(Chunk, length - start);
+            var span = x.Data.AsSpan(start, count);
+            TensorPrimitives.Max(span, 0f, span);
+        });
+    }
+
+    bool IInPlaceLayer.TryBackwardInPlace(Tensor input, Tensor output, Tensor gradOutput, bool parameterGradients)
+    {
+        LayerChecks.GradientMatchesOutput(this, output, gradOutput);
+        int length = gradOutput.Length;
+        LayerParallel.For((length + Chunk - 1) / Chunk, length, i =>
+        {
+            int start = i * Chunk, count = Math.Min(Chunk, length - start);
+            var g = gradOutput.Data.AsSpan(start, count);
+            Mask(output.Data.AsSpan(start, count), g, g);
+        });
+        return true;
+    }
+
+    /// <summary>gi = y &gt; 0 ? go : 0 (gi may be go).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Mask(ReadOnlySpan<float> y, ReadOnlySpan<float> go, Span<float> gi)
     {
