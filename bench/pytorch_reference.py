@@ -3,13 +3,16 @@
 
 Rows: model x {forward, forward+input-backward} x batch, at 224x224, with random weights (timings do
 not depend on the values). Prints one JSON object per row on stdout:
-{"model": ..., "mode": "forward"|"forward+input-grad", "batch": B, "ms_per_image": ..., "runs": R}
+{"model": ..., "mode": "forward"|"forward+input-grad", "batch": B, "ms_per_image": ..., "runs": R,
+ "peak_rss_mb": the process's peak resident set so far (run one row per process to attribute it)}
 
 Usage: /usr/bin/python3 bench/pytorch_reference.py [--threads 2] [--models vgg16,resnet50,squeezenet1_0]
                                                    [--batches 1,16] [--min-seconds 3]
 """
 import argparse
 import json
+import os
+import resource
 import time
 
 import torch
@@ -59,7 +62,10 @@ def main():
                 ms, runs = time_row(model, batch, mode, args.min_seconds)
                 print(json.dumps({"engine": "pytorch-" + torch.__version__, "model": name, "mode": mode,
                                   "batch": batch, "ms_per_image": round(ms, 3), "runs": runs,
-                                  "threads": args.threads}), flush=True)
+                                  "threads": args.threads,
+                                  "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default"),
+                                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}),
+                      flush=True)
 
 
 if __name__ == "__main__":

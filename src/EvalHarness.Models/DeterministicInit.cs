@@ -41,6 +41,7 @@ public static class DeterministicInit
             var c = chunks[i];
             FillRange(c.Rule, c.Key, c.Start, c.Data.AsSpan(c.Start, c.Count));
         });
+        foreach (var (_, parameter) in graph.StateDict()) parameter.MarkChanged();
     }
 
     /// <summary>The values of one entry, in C order, written to <paramref name="destination"/> (prod(shape) long).</summary>

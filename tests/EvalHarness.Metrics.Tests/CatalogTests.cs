@@ -55,7 +55,10 @@ public class CatalogTests
             {
                 Assert.Equal(expected[i].Target, single.Records[i].Target);
                 Assert.Equal(expected[i].IsDefined, single.Records[i].IsDefined);
-                if (expected[i].IsDefined) Assert.Equal(expected[i].Value, single.Records[i].Value, 5);
+                // The engine may pick other float32 kernels (summation orders) for other batch sizes: agree to
+                // 1e-5 relative (float32 rounding through a few layers), 1e-5 absolute near zero.
+                if (expected[i].IsDefined)
+                    Assert.Equal(expected[i].Value, single.Records[i].Value, 1e-5 * Math.Max(1, Math.Abs(expected[i].Value)));
             }
         }
     }

@@ -3,20 +3,41 @@ namespace EvalHarness.Engine.Nn;
 /// <summary>
 /// A named tensor of a layer as it appears in a state dict: a trainable parameter (weight, bias) or a
 /// buffer (running_mean, running_var). Gradients accumulate into <see cref="Grad"/> when asked for.
+/// Layers may keep copies derived from the value (packed GEMM operands, Winograd transforms); they are
+/// rebuilt when <see cref="Version"/> moves (replacing <see cref="Value"/>, <see cref="Load"/>,
+/// <see cref="MarkChanged"/>) and, as a safeguard, whenever the values no longer match the copy's
+/// fingerprint. Code that writes into <c>Value.Data</c> in place should still call <see cref="MarkChanged"/>.
 /// </summary>
 public sealed class Parameter
 {
+    private Tensor _value;
+    private int _version;
+
     public Parameter(Tensor value, bool isBuffer = false)
     {
-        Value = value;
+        _value = value ?? throw new ArgumentNullException(nameof(value));
         IsBuffer = isBuffer;
     }
 
-    public Tensor Value { get; set; }
+    public Tensor Value
+    {
+        get => _value;
+        set
+        {
+            _value = value ?? throw new ArgumentNullException(nameof(value));
+            MarkChanged();
+        }
+    }
 
     public bool IsBuffer { get; }
 
     public Tensor? Grad { get; set; }
+
+    /// <summary>Moves on every change announced through this class (never repeats within a process run).</summary>
+    public int Version => Volatile.Read(ref _version);
+
+    /// <summary>Announces that <c>Value.Data</c> was written in place, so copies derived from it are rebuilt.</summary>
+    public void MarkChanged() => Interlocked.Increment(ref _version);
 
     /// <summary>Adds <paramref name="grad"/> into <see cref="Grad"/>, allocating it on first use.</summary>
     public void Accumulate(ReadOnlySpan<float> grad)

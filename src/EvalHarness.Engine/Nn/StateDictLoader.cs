@@ -23,7 +23,11 @@ public static class StateDictLoader
         ArgumentNullException.ThrowIfNull(tensors);
         var plan = Plan(graph, tensors.Select(kv => (kv.Key, kv.Value.ShapeArray)), options ?? StateDictLoadOptions.Default, source);
         var stateDict = graph.StateDict();
-        foreach (var (given, model) in plan.Pairs) tensors[given].Data.AsSpan().CopyTo(stateDict[model].Value.Data);
+        foreach (var (given, model) in plan.Pairs)
+        {
+            tensors[given].Data.AsSpan().CopyTo(stateDict[model].Value.Data);
+            stateDict[model].MarkChanged();
+        }
         return plan.Result;
     }
 
@@ -43,7 +47,11 @@ public static class StateDictLoader
                 throw new FileFormatException(path, $"tensor '{given}' has dtype {dtype}, which cannot be read as float32.");
         }
         var stateDict = graph.StateDict();
-        foreach (var (given, model) in plan.Pairs) file.ReadInto(given, stateDict[model].Value.Data);
+        foreach (var (given, model) in plan.Pairs)
+        {
+            file.ReadInto(given, stateDict[model].Value.Data);
+            stateDict[model].MarkChanged();
+        }
         return plan.Result;
     }
 

@@ -32,7 +32,8 @@ public static class InputGradients
         if (count <= 0) throw new ArgumentOutOfRangeException(nameof(count), "Nothing to differentiate.");
         int batch = Math.Max(1, context.BatchSize);
         int itemLength = ShapeUtil.Volume(itemShape);
-        var options = new BackwardOptions { Rules = rules };
+        // Only the input gradient is read: the others are released (and reused in place) on the way down.
+        var options = new BackwardOptions { Rules = rules, KeepGradients = [] };
         for (int start = 0; start < count; start += batch)
         {
             int len = Math.Min(batch, count - start);

@@ -34,6 +34,8 @@ public class Conv2dTests
     [InlineData(1, 2, 4, 5, 3, 3, 3, 3, 3, 2, 2, 1, 1, 1, true)]     // stride equal to the kernel, wide padding
     [InlineData(3, 2, 11, 13, 4, 7, 7, 2, 2, 3, 3, 1, 1, 1, true)]   // ResNet conv1-like, batch 3
     [InlineData(1, 4, 7, 6, 2, 2, 3, 1, 2, 0, 1, 3, 2, 2, false)]    // large dilation with groups
+    [InlineData(1, 3, 6, 77, 4, 7, 7, 2, 2, 3, 3, 1, 1, 1, true)]    // stride 2 on wide rows: vector im2col/col2im
+    [InlineData(2, 4, 3, 70, 3, 1, 1, 2, 2, 0, 0, 1, 1, 1, false)]   // 1×1 stride 2 (ResNet downsample), wide
     public void Forward_and_gradients_match_the_definition(int n, int cin, int h, int w, int cout, int kh, int kw,
         int sh, int sw, int ph, int pw, int dh, int dw, int groups, bool bias)
     {

@@ -17,6 +17,12 @@ public class MaxPool2dTests
     [InlineData(1, 2, 7, 8, 3, 3, 1, 1, true)]     // padding and ceil together
     [InlineData(1, 2, 11, 12, 2, 3, 1, 3, true)]   // stride larger than the kernel, dilated, ceil
     [InlineData(1, 1, 2, 2, 3, 2, 0, 1, true)]     // window larger than the input (ceil allows one)
+    [InlineData(1, 3, 6, 70, 2, 2, 0, 1, false)]   // wide rows: the stride-2 vector path (VGG's pool), and scalar tails
+    [InlineData(2, 2, 9, 75, 3, 2, 1, 1, false)]   // vector path with padding (ResNet's pool)
+    [InlineData(1, 2, 11, 69, 3, 2, 0, 1, true)]   // vector path with ceil mode (SqueezeNet's pools)
+    [InlineData(1, 3, 5, 33, 3, 2, 0, 1, false)]   // the vector's last window ends at the row's end (next row untouched)
+    [InlineData(2, 2, 5, 34, 3, 2, 1, 1, false)]   // the same with padding
+    [InlineData(1, 3, 4, 32, 2, 2, 0, 1, false)]   // the same for 2×2 windows
     public void Forward_and_gradients_match_the_definition(int n, int c, int h, int w, int k, int s, int p, int d, bool ceil)
     {
         var pool = new MaxPool2d(k, s, p, d, ceil);
@@ -33,6 +39,51 @@ public class MaxPool2dTests
         var x = TestTensors.Uniform(4, [2, 8, 48, 50]);
         Assert.True(2L * 8 * 48 * 50 * 9 >= LayerParallel.MinParallelWork);
         PlaneByPlane.AssertSameAsSinglePlanes(pool, x, 5);
+    }
+
+    [Theory]
+    [InlineData(2, 0, false)]
+    [InlineData(3, 1, false)]
+    [InlineData(3, 0, true)]
+    public void Wide_rows_with_ties_and_NaNs_match_the_scalar_scan(int k, int p, bool ceil)
+    {
+        // Rows of 80 take the 16-wide stride-2 paths; small integer values make ties common, and a few NaNs
+        // sit in vector lanes. The reference is the definition (first maximum in scan order, last NaN).
+        var pool = new MaxPool2d(k, 2, p, 1, ceil);
+        var x = TestTensors.Uniform(31, [1, 2, 7, 80]);
+        for (int i = 0; i < x.Length; i++) x.Data[i] = MathF.Round(x.Data[i] * 2);
+        x.Data[90] = float.NaN;
+        x.Data[80 * 3 + 41] = float.NaN;
+        x.Data[80 * 3 + 42] = float.NaN;
+        var y = pool.Forward([x]);
+        var r = TestTensors.Uniform(32, y.ShapeArray);
+        var g = pool.Backward([x], y, r, [true], false)[0]!;
+        int oh = y.H, ow = y.W;
+        var expectedY = new float[y.Length];
+        var expectedG = new float[x.Length];
+        for (int plane = 0; plane < 2; plane++)
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++)
+                {
+                    float best = float.NegativeInfinity;
+                    int at = -1;
+                    for (int a = 0; a < k; a++)
+                        for (int b = 0; b < k; b++)
+                        {
+                            int ih = 2 * i - p + a, iw = 2 * j - p + b;
+                            if (ih < 0 || ih >= 7 || iw < 0 || iw >= 80) continue;
+                            float v = x.Data[(plane * 7 + ih) * 80 + iw];
+                            if (v > best || float.IsNaN(v) || at < 0)
+                            {
+                                if (at < 0 || v > best || float.IsNaN(v)) { best = v; at = (plane * 7 + ih) * 80 + iw; }
+                            }
+                        }
+                    int o = (plane * oh + i) * ow + j;
+                    expectedY[o] = best;
+                    expectedG[at] += r.Data[o];
+                }
+        Assert.Equal(expectedY, y.Data);
+        Assert.Equal(expectedG, g.Data);
     }
 
     [Fact]

@@ -1,10 +1,17 @@
 using System.Numerics.Tensors;
+using EvalHarness.Engine.Nn.Layers;
 
 namespace EvalHarness.Engine.Nn.Graph;
 
 /// <summary>
 /// One forward pass through a graph (whole, up to a module, or a head), holding the activations it
-/// kept and, after <see cref="Backward(Tensor, BackwardOptions?)"/>, the gradient at every node's output.
+/// kept and, after <see cref="Backward(Tensor, BackwardOptions?)"/>, the gradient at every node's output
+/// (or at the modules <see cref="BackwardOptions.KeepGradients"/> names).
+/// A pass that does not record lets an elementwise layer (ReLU, batch norm: <see cref="IInPlaceLayer"/>)
+/// write its output over its input when nothing else can see that input any more (not kept, not the
+/// pass's input, no later reader, no other live tensor sharing its buffer); likewise a backward pass that
+/// keeps only some gradients computes such layers' input gradients in the buffers of gradients nobody
+/// else holds. The values are the same as without; fewer and smaller allocations.
 /// </summary>
 public sealed class Execution
 {
@@ -73,7 +80,17 @@ public sealed class Execution
             Tensor output;
             try
             {
-                output = node.Layer.Forward(args);
+                if (lastUse != null && node.Layer is IInPlaceLayer inPlace && node.Inputs.Count == 1
+                    && node.Inputs[0] is int source && source > Start && lastUse[source] == j && !keep.Contains(source)
+                    && !SharesBuffer(_outputs, source, Start, j) && !ReferenceEquals(args[0].Data, Input.Data))
+                {
+                    inPlace.ForwardInPlace(args[0]);
+                    output = args[0];
+                }
+                else
+                {
+                    output = node.Layer.Forward(args);
+                }
             }
             catch (ShapeException e)
             {
@@ -87,6 +104,15 @@ public sealed class Execution
     }
 
     private Tensor? Get(int index) => index < 0 ? Input : _outputs[index];
+
+    /// <summary>True when a tensor other than entries[index] among entries (from, to) shares its buffer.</summary>
+    private static bool SharesBuffer(Tensor?[] entries, int index, int from, int to)
+    {
+        var data = entries[index]!.Data;
+        for (int k = Math.Max(0, from); k < to; k++)
+            if (k != index && entries[k] is { } other && ReferenceEquals(other.Data, data)) return true;
+        return false;
+    }
 
     /// <summary>Back-propagates from the output, seeded with the gradient <paramref name="gradOutput"/>.</summary>
     public void Backward(Tensor gradOutput, BackwardOptions? options = null)
@@ -107,6 +133,12 @@ public sealed class Execution
             if (stop < Start || stop > End)
                 throw new EvalHarnessException($"Cannot stop the backward pass at '{stopAt}': it lies outside the part of the network this pass ran.");
         }
+        HashSet<int>? keepGradients = null;
+        if (options?.KeepGradients is { } names)
+        {
+            keepGradients = [];
+            foreach (var name in names) keepGradients.Add(_graph.IndexOf(name));
+        }
         var args = new List<Tensor>(4);
         var need = new List<bool>(4);
         for (int j = End; j > stop; j--)
@@ -122,9 +154,21 @@ public sealed class Execution
                 need.Add(true);
             }
             var rule = options?.Rules?.Invoke(node);
-            var inGrads = rule != null
-                ? rule.Backward(node, args, _outputs[j]!, grad, need)
-                : node.Layer.Backward(args, _outputs[j]!, grad, need, paramGrads);
+            Tensor?[] inGrads;
+            bool releasable = keepGradients != null && !keepGradients.Contains(j);
+            if (rule == null && releasable && node.Layer is IInPlaceLayer inPlace && node.Inputs.Count == 1
+                && IsPrivateGradient(j, grad, gradOutput)
+                && inPlace.TryBackwardInPlace(args[0], _outputs[j]!, grad, paramGrads))
+            {
+                inGrads = [grad];
+            }
+            else
+            {
+                inGrads = rule != null
+                    ? rule.Backward(node, args, _outputs[j]!, grad, need)
+                    : node.Layer.Backward(args, _outputs[j]!, grad, need, paramGrads);
+            }
+            if (releasable) _grads[j] = null;
             for (int k = 0; k < node.Inputs.Count; k++)
             {
                 var g = inGrads[k];
@@ -134,6 +178,23 @@ public sealed class Execution
                 else _grads[i] = Accumulate(_grads[i], g);
             }
         }
+    }
+
+    /// <summary>
+    /// True when nothing but _grads[index] holds <paramref name="grad"/>'s buffer: not the caller's seed, not
+    /// the input gradient, no other node's gradient (Add hands one gradient to both branches, Flatten and
+    /// pass-through rules hand on views), no activation and not the pass's input.
+    /// </summary>
+    private bool IsPrivateGradient(int index, Tensor grad, Tensor seed)
+    {
+        var data = grad.Data;
+        if (ReferenceEquals(data, seed.Data) || ReferenceEquals(data, _inputGrad?.Data) || ReferenceEquals(data, Input.Data)) return false;
+        for (int k = 0; k < _grads.Length; k++)
+        {
+            if (k != index && _grads[k] is { } other && ReferenceEquals(other.Data, data)) return false;
+            if (_outputs[k] is { } activation && ReferenceEquals(activation.Data, data)) return false;
+        }
+        return true;
     }
 
     /// <summary>Back-propagates the sum over the batch of output[n, targets[n]] (e.g. the target logit).</summary>

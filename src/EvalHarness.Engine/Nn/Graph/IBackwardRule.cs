@@ -22,4 +22,11 @@ public sealed class BackwardOptions
 
     /// <summary>A rule per node, or null to use the layer's own backward.</summary>
     public Func<Node, IBackwardRule?>? Rules { get; init; }
+
+    /// <summary>
+    /// Modules whose output gradient stays available after the pass (<see cref="Execution.Gradient"/>);
+    /// null keeps every one. The input gradient is always kept. Gradients not kept are released as soon as
+    /// the pass has used them, which bounds its memory to the activations and the gradients in flight.
+    /// </summary>
+    public IReadOnlyCollection<string>? KeepGradients { get; init; }
 }

@@ -7,7 +7,7 @@ namespace EvalHarness.Engine.Nn.Layers;
 /// torch.nn.BatchNorm2d in inference mode: y = (x − running_mean)/sqrt(running_var + eps)·weight + bias.
 /// State-dict entries: weight, bias, running_mean, running_var (num_batches_tracked is ignored on load).
 /// </summary>
-public sealed class BatchNorm2d : ShapePreservingLayer
+public sealed class BatchNorm2d : ShapePreservingLayer, IInPlaceLayer
 {
     public BatchNorm2d(int channels, float eps = 1e-5f)
     {
@@ -107,6 +107,35 @@ public sealed class BatchNorm2d : ShapePreservingLayer
             });
         }
         return [gx];
+    }
+
+    void IInPlaceLayer.ForwardInPlace(Tensor x)
+    {
+        var shape = OutputShape([x.ShapeArray]);
+        var (scale, shift) = Affine();
+        int plane = shape[2] * shape[3], planes = shape[0] * Channels;
+        LayerParallel.For(planes, (long)planes * plane, index =>
+        {
+            int c = index % Channels;
+            var span = x.Data.AsSpan(index * plane, plane);
+            TensorPrimitives.Multiply(span, scale[c], span);
+            TensorPrimitives.Add(span, shift[c], span);
+        });
+    }
+
+    bool IInPlaceLayer.TryBackwardInPlace(Tensor input, Tensor output, Tensor gradOutput, bool parameterGradients)
+    {
+        if (parameterGradients) return false;
+        var shape = OutputShape([input.ShapeArray]);
+        LayerChecks.SameShape(this, "the output gradient", gradOutput, shape);
+        var (scale, _) = Affine();
+        int plane = shape[2] * shape[3], planes = shape[0] * Channels;
+        LayerParallel.For(planes, (long)planes * plane, index =>
+        {
+            var span = gradOutput.Data.AsSpan(index * plane, plane);
+            TensorPrimitives.Multiply(span, scale[index % Channels], span);
+        });
+        return true;
     }
 
     /// <summary>(Σ g·(x − mean), Σ g) accumulated in double.</summary>

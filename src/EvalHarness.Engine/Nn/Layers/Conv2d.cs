@@ -7,8 +7,11 @@ namespace EvalHarness.Engine.Nn.Layers;
 /// <summary>
 /// 2-D convolution as torch.nn.Conv2d: weight Cout×(Cin/groups)×kh×kw, optional bias.
 /// Per image, per group: y_g = W_g·col_g (+ bias) with col from <see cref="Im2Col"/> in one pooled
-/// scratch buffer; 1×1 stride-1 unpadded convolutions multiply the input directly, and convolutions
-/// with one input channel per group (depthwise) use direct loops (<see cref="DepthwiseConv"/>).
+/// scratch buffer; 1×1 stride-1 unpadded convolutions multiply the input directly, convolutions
+/// with one input channel per group (depthwise) use direct loops (<see cref="DepthwiseConv"/>), and
+/// 3×3 stride-1 convolutions with enough channels use Winograd's F(4×4, 3×3) (<see cref="WinogradConv"/>),
+/// forward and for the input gradient. The weights' GEMM forms (packed W_g, W_gᵀ, Winograd transforms)
+/// are kept between calls and rebuilt when the weights change (<see cref="DerivedWeights{T}"/>).
 /// </summary>
 public sealed class Conv2d : Layer
 {
@@ -32,6 +35,42 @@ public sealed class Conv2d : Layer
         Groups = groups;
         Weight = new Parameter(new Tensor(outChannels, inChannels / groups, kernelSize.H, kernelSize.W));
         Bias = bias ? new Parameter(new Tensor(outChannels)) : null;
+    }
+
+    /// <summary>Fewest input and output channels for which Winograd beats im2col + GEMM here.</summary>
+    internal const int WinogradMinChannels = 16;
+
+    private readonly DerivedWeights<PackedMatrixSet> _packedForward = new();
+    private readonly DerivedWeights<PackedMatrixSet> _packedInputGradient = new();
+    private readonly DerivedWeights<PackedMatrixSet> _winogradForward = new();
+    private readonly DerivedWeights<PackedMatrixSet> _winogradInputGradient = new();
+
+    /// <summary>False forces im2col + GEMM where Winograd would be used (for tests).</summary>
+    internal bool AllowWinograd { get; set; } = true;
+
+    /// <summary>The Winograd variant used for this layer's 3×3 convolutions.</summary>
+    internal WinogradTransform WinogradAlgorithm { get; set; } = DefaultWinograd;
+
+    /// <summary>The variant new layers use.</summary>
+    internal static WinogradTransform DefaultWinograd { get; } = WinogradF2x3.Instance;
+
+    /// <summary>Fewest tiles (over the batch) for which Winograd beats im2col + GEMM here: below that the
+    /// products are too narrow for the micro-kernel and the transformed kernels (α²/9 times the weights) cost
+    /// more to stream than they save. Settable for tests.</summary>
+    internal int MinWinogradTiles { get; set; } = 48;
+
+    /// <summary>True when this layer's 3×3 stride-1 shape and channel counts allow <see cref="WinogradConv"/>.</summary>
+    internal bool CanUseWinograd =>
+        AllowWinograd && WinogradConv.IsSupported && KernelSize == (3, 3) && Stride == (1, 1) && Dilation == (1, 1)
+        && Groups == 1 && Padding.H <= 2 && Padding.W <= 2
+        && InChannels >= WinogradMinChannels && OutChannels >= WinogradMinChannels;
+
+    /// <summary>True when a pass over <paramref name="batch"/> images with outputs outHeight×outWidth uses Winograd.</summary>
+    internal bool UsesWinograd(int batch, int outHeight, int outWidth)
+    {
+        if (!CanUseWinograd) return false;
+        int tile = WinogradAlgorithm.Tile;
+        return (long)batch * ((outHeight + tile - 1) / tile) * ((outWidth + tile - 1) / tile) >= MinWinogradTiles;
     }
 
     public int InChannels { get; }
@@ -105,7 +144,15 @@ public sealed class Conv2d : Layer
         }
 
         var gemm = GemmProvider.Current;
+        if (UsesWinograd(batch, shape[2], shape[3]))
+        {
+            var transform = WinogradAlgorithm;
+            using var u = _winogradForward.Acquire(Weight, transform, data => WinogradConv.TransformWeights(transform, data, OutChannels, InChannels, false));
+            WinogradConv.Run(transform, u.Value, x.Data, batch, x.H, x.W, Padding.H, Padding.W, bias, y.Data, shape[2], shape[3]);
+            return y;
+        }
         int cg = InChannels / Groups, mg = OutChannels / Groups, k = cg * w.Taps, p = w.OutPlane;
+        using var packed = _packedForward.Acquire(Weight, gemm, data => PackGroups(gemm, data, mg, k, transpose: false));
         float[]? col = IsPointwise ? null : ArrayPool<float>.Shared.Rent(ColumnBufferLength(w));
         try
         {
@@ -116,8 +163,7 @@ public sealed class Conv2d : Layer
                 for (int g = 0; g < Groups; g++)
                 {
                     ReadOnlySpan<float> b = col != null ? col.AsSpan(g * k * p, k * p) : x.Data.AsSpan(xOffset + g * k * p, k * p);
-                    gemm.Sgemm(false, false, mg, p, k, 1f, weight.AsSpan(g * mg * k, mg * k), k, b, p,
-                        0f, y.Data.AsSpan(yOffset + g * mg * p, mg * p), p);
+                    gemm.Sgemm(packed.Value[g], false, p, 1f, b, p, 0f, y.Data.AsSpan(yOffset + g * mg * p, mg * p), p);
                 }
                 if (bias != null)
                 {
@@ -173,10 +219,22 @@ public sealed class Conv2d : Layer
 
         var gemm = GemmProvider.Current;
         int cg = InChannels / Groups, mg = OutChannels / Groups, k = cg * w.Taps, p = w.OutPlane;
+        Tensor? gxWinograd = null;
+        bool winograd = UsesWinograd(batch, shape[2], shape[3]);
+        if (winograd && wantInput)
+        {
+            // The input gradient of a stride-1 3×3 convolution is a 3×3 convolution of the output gradient
+            // with the kernels rotated by 180° and transposed, padded by 2 − p.
+            gxWinograd = Tensor.Uninitialized(x.ShapeArray);
+            var transform = WinogradAlgorithm;
+            using var u = _winogradInputGradient.Acquire(Weight, transform, data => WinogradConv.TransformWeights(transform, data, OutChannels, InChannels, true));
+            WinogradConv.Run(transform, u.Value, go, batch, shape[2], shape[3], 2 - Padding.H, 2 - Padding.W, null, gxWinograd.Data, x.H, x.W);
+        }
         // col2im accumulates, so the input gradient starts at zero unless the GEMM writes it directly.
-        var gx = wantInput ? (IsPointwise ? Tensor.Uninitialized(x.ShapeArray) : new Tensor(x.ShapeArray)) : null;
+        var gx = wantInput && !winograd ? (IsPointwise ? Tensor.Uninitialized(x.ShapeArray) : new Tensor(x.ShapeArray)) : null;
         float[]? col = IsPointwise || (gx == null && gradWeight == null) ? null
             : ArrayPool<float>.Shared.Rent(ColumnBufferLength(w));
+        DerivedWeights<PackedMatrixSet>.Lease? packedT = null;
         try
         {
             for (int n = 0; n < batch; n++)
@@ -196,11 +254,11 @@ public sealed class Conv2d : Layer
                 if (gx != null)
                 {
                     // col_g = W_gᵀ · gradOut_g, then col2im
+                    packedT ??= _packedInputGradient.Acquire(Weight, gemm, data => PackGroups(gemm, data, mg, k, transpose: true));
                     for (int g = 0; g < Groups; g++)
                     {
                         Span<float> c = col != null ? col.AsSpan(g * k * p, k * p) : gx.Data.AsSpan(xOffset + g * k * p, k * p);
-                        gemm.Sgemm(true, false, k, p, mg, 1f, weight.AsSpan(g * mg * k, mg * k), k,
-                            go.AsSpan(yOffset + g * mg * p, mg * p), p, 0f, c, p);
+                        gemm.Sgemm(packedT.Value.Value[g], false, p, 1f, go.AsSpan(yOffset + g * mg * p, mg * p), p, 0f, c, p);
                     }
                     if (col != null) Im2Col.Unpack(col, InChannels, w, gx.Data, xOffset);
                 }
@@ -209,6 +267,7 @@ public sealed class Conv2d : Layer
         finally
         {
             if (col != null) ArrayPool<float>.Shared.Return(col);
+            packedT?.Dispose();
         }
 
         if (gradBias != null)
@@ -220,7 +279,19 @@ public sealed class Conv2d : Layer
                 gradBias[oc] += (float)sum;
             }
         }
-        return [gx];
+        return [winograd ? gxWinograd : gx];
+    }
+
+    /// <summary>W_g (Cout/groups × K) per group as packed A operands, or W_gᵀ when <paramref name="transpose"/>.</summary>
+    private PackedMatrixSet PackGroups(IGemm gemm, float[] weight, int mg, int k, bool transpose)
+    {
+        var packs = new IPackedMatrix[Groups];
+        for (int g = 0; g < Groups; g++)
+        {
+            var wg = weight.AsSpan(g * mg * k, mg * k);
+            packs[g] = transpose ? gemm.Pack(GemmOperand.A, true, k, mg, wg, k) : gemm.Pack(GemmOperand.A, false, mg, k, wg, k);
+        }
+        return new PackedMatrixSet(packs);
     }
 
     public override string ToString() =>

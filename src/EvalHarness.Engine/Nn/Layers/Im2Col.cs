@@ -1,5 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace EvalHarness.Engine.Nn.Layers;
 
@@ -8,7 +10,7 @@ namespace EvalHarness.Engine.Nn.Layers;
 /// holds x[c, oh·sh − ph + ki·dh, ow·sw − pw + kj·dw], zero where that falls in the padding.
 /// <see cref="Unpack"/> (col2im) is its adjoint: it adds every column entry back onto its input pixel.
 /// </summary>
-internal static class Im2Col
+internal static unsafe class Im2Col
 {
     public static long ColumnLength(int channels, in ConvWindow w) => (long)channels * w.Taps * w.OutPlane;
 
@@ -54,12 +56,52 @@ internal static class Im2Col
                     }
                     else
                     {
-                        int s = w.StrideW;
-                        for (int o = lo, i = lo * s + offW; o < hi; o++, i += s) dst[o] = src[i];
+                        int s = w.StrideW, o = lo;
+                        if (s == 2) o = GatherEven(src, lo * 2 + offW, dst, lo, hi);
+                        for (int i = o * s + offW; o < hi; o++, i += s) dst[o] = src[i];
                     }
                 }
             }
         }
+    }
+
+    /// <summary>dst[o] = src[start + 2(o − lo)] for o from lo while whole vectors fit in src; returns where it stopped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int GatherEven(ReadOnlySpan<float> src, int start, Span<float> dst, int lo, int hi)
+    {
+        if (!Avx512F.IsSupported) return lo;
+        int o = lo;
+        fixed (float* ps = src)
+        fixed (float* pd = dst)
+        {
+            var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            for (int i = start; o + 16 <= hi && i + 32 <= src.Length; o += 16, i += 32)
+                Avx512F.PermuteVar16x32x2(Vector512.Load(ps + i), even, Vector512.Load(ps + i + 16)).Store(pd + o);
+        }
+        return o;
+    }
+
+    /// <summary>dst[start + 2(o − lo)] += src[o] for o from lo while whole vectors fit in dst; returns where it stopped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ScatterAddEven(ReadOnlySpan<float> src, Span<float> dst, int start, int lo, int hi)
+    {
+        if (!Avx512F.IsSupported) return lo;
+        int o = lo;
+        fixed (float* ps = src)
+        fixed (float* pd = dst)
+        {
+            // Interleave with zeros: lanes 2t take src[t] (t < 8, then t ≥ 8), odd lanes take 0.
+            var low = Vector512.Create(0, 16, 1, 16, 2, 16, 3, 16, 4, 16, 5, 16, 6, 16, 7, 16);
+            var high = Vector512.Create(8, 16, 9, 16, 10, 16, 11, 16, 12, 16, 13, 16, 14, 16, 15, 16);
+            var zero = Vector512<float>.Zero;
+            for (int i = start; o + 16 <= hi && i + 32 <= dst.Length; o += 16, i += 32)
+            {
+                var v = Vector512.Load(ps + o);
+                (Vector512.Load(pd + i) + Avx512F.PermuteVar16x32x2(v, low, zero)).Store(pd + i);
+                (Vector512.Load(pd + i + 16) + Avx512F.PermuteVar16x32x2(v, high, zero)).Store(pd + i + 16);
+            }
+        }
+        return o;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -88,8 +130,9 @@ internal static class Im2Col
                     }
                     else
                     {
-                        int s = w.StrideW;
-                        for (int o = lo, i = lo * s + offW; o < hi; o++, i += s) dst[i] += src[o];
+                        int s = w.StrideW, o = lo;
+                        if (s == 2) o = ScatterAddEven(src, dst, lo * 2 + offW, lo, hi);
+                        for (int i = o * s + offW; o < hi; o++, i += s) dst[i] += src[o];
                     }
                 }
             }

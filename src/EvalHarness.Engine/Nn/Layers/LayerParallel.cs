@@ -2,20 +2,37 @@ namespace EvalHarness.Engine.Nn.Layers;
 
 /// <summary>
 /// Runs independent pieces of a layer (channels, images) on the thread pool when there is enough work
-/// to pay for it; small tensors stay on the calling thread.
+/// to pay for it; small tensors stay on the calling thread. The pieces are dealt out in a few contiguous
+/// ranges per thread, not one by one: a layer's pieces can be tiny (a 7×7 plane), and handing each to
+/// the pool separately cost more than the work (measured: ResNet-50's batch-norm backward on 1024 planes
+/// of 14×14 took 1.5 ms, ~0.5 GB/s).
 /// </summary>
 internal static class LayerParallel
 {
     /// <summary>Element visits (or multiply-adds) below which a loop is not split across threads.</summary>
     public const long MinParallelWork = 1L << 17;
 
+    /// <summary>Ranges per thread: a little slack for uneven pieces and a busy machine.</summary>
+    private const int RangesPerThread = 4;
+
     public static void For(int count, long totalWork, Action<int> body)
     {
-        if (count <= 1 || totalWork < MinParallelWork || Environment.ProcessorCount == 1)
+        int threads = Environment.ProcessorCount;
+        if (count <= 1 || totalWork < MinParallelWork || threads == 1)
         {
             for (int i = 0; i < count; i++) body(i);
             return;
         }
-        Parallel.For(0, count, body);
+        int ranges = (int)Math.Min(count, Math.Min((long)threads * RangesPerThread, totalWork / (MinParallelWork / 4)));
+        if (ranges <= 1)
+        {
+            for (int i = 0; i < count; i++) body(i);
+            return;
+        }
+        Parallel.For(0, ranges, new ParallelOptions { MaxDegreeOfParallelism = threads }, r =>
+        {
+            int start = (int)((long)count * r / ranges), end = (int)((long)count * (r + 1) / ranges);
+            for (int i = start; i < end; i++) body(i);
+        });
     }
 }

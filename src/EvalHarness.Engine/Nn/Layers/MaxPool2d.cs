@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace EvalHarness.Engine.Nn.Layers;
 
 /// <summary>torch.nn.MaxPool2d with padding (as −∞), dilation and ceil_mode. Ties go to the first maximum in scan order.</summary>
-public sealed class MaxPool2d : Layer
+public sealed unsafe class MaxPool2d : Layer
 {
     public MaxPool2d(int kernelSize, int? stride = null, int padding = 0, int dilation = 1, bool ceilMode = false)
     {
@@ -83,7 +83,9 @@ public sealed class MaxPool2d : Layer
         {
             // Column-wise maximum of the window's rows (SIMD), then the maximum along each window's
             // columns. Max is exact and NaN-propagating, so the values equal those of the scan.
-            Span<float> rowMax = stackalloc float[width];
+            // The row is padded for the vector loads of the stride-2 path (they read up to 48 past a window start).
+            Span<float> rowMax = stackalloc float[width + 64];
+            var (vecLo, vecHi) = MaxPoolStride2.Supports(w) ? MaxPoolStride2.Interior(w) : (0, 0);
             for (int oh = 0, o = 0; oh < w.OutHeight; oh++)
             {
                 var (h0, h1) = Span(oh, w.StrideH, w.PadH, w.KernelH, 1, w.Height);
@@ -94,9 +96,21 @@ public sealed class MaxPool2d : Layer
                     continue;
                 }
                 x.Slice(h0 * width, width).CopyTo(rowMax);
-                for (int ih = h0 + 1; ih < h1; ih++) TensorPrimitives.Max(rowMax, x.Slice(ih * width, width), rowMax);
+                for (int ih = h0 + 1; ih < h1; ih++) TensorPrimitives.Max(rowMax[..width], x.Slice(ih * width, width), rowMax);
+                if (vecHi > vecLo)
+                {
+                    fixed (float* pr = rowMax)
+                    fixed (float* py = y)
+                        MaxPoolStride2.ForwardRow(pr, py + o, vecLo, vecHi, w.PadW, w.KernelW);
+                }
                 for (int ow = 0; ow < w.OutWidth; ow++, o++)
                 {
+                    if (ow == vecLo && vecHi > vecLo)
+                    {
+                        o += vecHi - vecLo;
+                        ow = vecHi;
+                        if (ow >= w.OutWidth) break;
+                    }
                     var (w0, w1) = Span(ow, w.StrideW, w.PadW, w.KernelW, 1, width);
                     float best = float.NegativeInfinity;
                     for (int iw = w0; iw < w1; iw++)
@@ -129,11 +143,29 @@ public sealed class MaxPool2d : Layer
     private static void BackwardPlane(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> go, Span<float> gx, in ConvWindow w)
     {
         int width = w.Width, dh = w.DilationH, dw = w.DilationW;
+        var (vecLo, vecHi) = MaxPoolStride2.Supports(w) && dh == 1 ? MaxPoolStride2.Interior(w) : (0, 0);
+        Span<ushort> unmatched = stackalloc ushort[(vecHi - vecLo) / 16 + 1];
         for (int oh = 0, o = 0; oh < w.OutHeight; oh++)
         {
             var (h0, h1) = Span(oh, w.StrideH, w.PadH, w.KernelH, dh, w.Height);
+            int rowStart = o;
+            bool vector = vecHi > vecLo && h1 - h0 == w.KernelH;
+            if (vector)
+            {
+                // Interior windows 16 at a time, in the same scan order; outputs that match no input go below.
+                fixed (float* px = x)
+                fixed (float* pg = gx)
+                fixed (float* py = y)
+                fixed (float* pgo = go)
+                    MaxPoolStride2.BackwardRow(px, pg, width, h0, h1 - h0, py + rowStart, pgo + rowStart, vecLo, vecHi, w.PadW, w.KernelW, unmatched);
+            }
             for (int ow = 0; ow < w.OutWidth; ow++, o++)
             {
+                if (vector && ow >= vecLo && ow < vecHi)
+                {
+                    int lane = (ow - vecLo) % 16;
+                    if ((unmatched[(ow - vecLo) / 16] & (1 << lane)) == 0) continue;
+                }
                 var (w0, w1) = Span(ow, w.StrideW, w.PadW, w.KernelW, dw, width);
                 int index = FirstEqual(x, width, h0, h1, w0, w1, dh, dw, y[o]);
                 if (index < 0) index = ArgMax(x, width, h0, h1, w0, w1, dh, dw, out _);

@@ -1,17 +1,27 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace EvalHarness.Engine.Nn.Layers;
 
-/// <summary>max(0, x). The gradient at 0 is 0, as in PyTorch.</summary>
-public sealed class ReLU : ShapePreservingLayer
+/// <summary>max(0, x). The gradient at 0 is 0, as in PyTorch. Large tensors are processed in parallel chunks.</summary>
+public sealed class ReLU : ShapePreservingLayer, IInPlaceLayer
 {
+    /// <summary>Elements per parallel chunk (256 KB of floats).</summary>
+    private const int Chunk = 1 << 16;
+
     public override string Kind => "ReLU";
 
     public override Tensor Forward(IReadOnlyList<Tensor> inputs)
     {
         var x = inputs[0];
         var y = Tensor.Uninitialized(OutputShape([x.ShapeArray]));
-        TensorPrimitives.Max(x.Data, 0f, y.Data);
+        int length = x.Length;
+        LayerParallel.For((length + Chunk - 1) / Chunk, length, i =>
+        {
+            int start = i * Chunk, count = Math.Min(Chunk, length - start);
+            TensorPrimitives.Max(x.Data.AsSpan(start, count), 0f, y.Data.AsSpan(start, count));
+        });
         return y;
     }
 
@@ -19,10 +29,55 @@ public sealed class ReLU : ShapePreservingLayer
     {
         LayerChecks.GradientMatchesOutput(this, output, gradOutput);
         var g = Tensor.Uninitialized(gradOutput.ShapeArray);
-        var y = output.Data;
-        var go = gradOutput.Data;
-        var gi = g.Data;
-        for (int i = 0; i < gi.Length; i++) gi[i] = y[i] > 0 ? go[i] : 0f;
+        int length = g.Length;
+        LayerParallel.For((length + Chunk - 1) / Chunk, length, i =>
+        {
+            int start = i * Chunk, count = Math.Min(Chunk, length - start);
+            Mask(output.Data.AsSpan(start, count), gradOutput.Data.AsSpan(start, count), g.Data.AsSpan(start, count));
+        });
         return [g];
+    }
+
+    void IInPlaceLayer.ForwardInPlace(Tensor x)
+    {
+        int length = x.Length;
+        LayerParallel.For((length + Chunk - 1) / Chunk, length, i =>
+        {
+            int start = i * Chunk, count = Math.Min(Chunk, length - start);
+            var span = x.Data.AsSpan(start, count);
+            TensorPrimitives.Max(span, 0f, span);
+        });
+    }
+
+    bool IInPlaceLayer.TryBackwardInPlace(Tensor input, Tensor output, Tensor gradOutput, bool parameterGradients)
+    {
+        LayerChecks.GradientMatchesOutput(this, output, gradOutput);
+        int length = gradOutput.Length;
+        LayerParallel.For((length + Chunk - 1) / Chunk, length, i =>
+        {
+            int start = i * Chunk, count = Math.Min(Chunk, length - start);
+            var g = gradOutput.Data.AsSpan(start, count);
+            Mask(output.Data.AsSpan(start, count), g, g);
+        });
+        return true;
+    }
+
+    /// <summary>gi = y &gt; 0 ? go : 0 (gi may be go).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Mask(ReadOnlySpan<float> y, ReadOnlySpan<float> go, Span<float> gi)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            ref float ry = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            ref float rg = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(go);
+            ref float ri = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(gi);
+            for (; i + 16 <= gi.Length; i += 16)
+            {
+                var positive = Vector512.GreaterThan(Vector512.LoadUnsafe(ref ry, (nuint)i), Vector512<float>.Zero);
+                (Vector512.LoadUnsafe(ref rg, (nuint)i) & positive).StoreUnsafe(ref ri, (nuint)i);
+            }
+        }
+        for (; i < gi.Length; i++) gi[i] = y[i] > 0 ? go[i] : 0f;
     }
 }
