@@ -9,6 +9,7 @@ public static class Program
     {
         if (args.Contains("--gemm-quick")) return GemmQuick.Run(args);
         if (args.Contains("--gemm-kernels")) return KernelProbe.Run(args);
+        if (args.Contains("--methods")) return MethodBench.Run(args);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }
