@@ -113,13 +113,19 @@ def timed(fn, min_seconds):
     first = (time.perf_counter() - t0) * 1000
     times = [first] if first > 20000 else []
     start = time.perf_counter()
+    cpu0 = time.process_time()
     while not times or (time.perf_counter() - start < min_seconds and len(times) < 50) or (len(times) < 3 and first < 5000):
         t0 = time.perf_counter()
         out = fn()
         times.append((time.perf_counter() - t0) * 1000)
+    global last_cpu_ms
+    last_cpu_ms = (time.process_time() - cpu0) * 1000 / max(1, len(times) - (1 if first > 20000 else 0))
     times.sort()
     med = times[len(times) // 2]
     return out, med, len(times), (times[-1] - times[0]) / med
+
+
+last_cpu_ms = 0.0   # process CPU ms per call of the last timed() (all threads)
 
 
 def emit(path, row):
@@ -146,7 +152,7 @@ def methods(args):
                 emit(log, {**row, "missing": why})
                 continue
             ref_map, ms, runs, spread = timed(fn, args.min_seconds)
-            row.update(ms_per_image=round(ms, 2), runs=runs, spread=round(spread, 3))
+            row.update(ms_per_image=round(ms, 2), cpu_ms=round(last_cpu_ms, 1), runs=runs, spread=round(spread, 3))
             eh = os.path.join(args.dir, f"{arch}__{name}.npy")
             if name == "rise":
                 row["max_diff"] = "n/a (independent random masks)"
@@ -178,6 +184,7 @@ def causal(args):
         with torch.no_grad():
             return deletion.single_run(x.clone(), sal), insertion.single_run(x.clone(), sal)
     (d, i), ms, runs, spread = timed(run, args.min_seconds)
+    cpu = last_cpu_ms
     # The same number of forward passes, batched (16), in PyTorch, for scale.
     passes = len(d) + len(i)
 
@@ -186,7 +193,7 @@ def causal(args):
             for s in range(0, passes, 16):
                 prob(x.expand(min(16, passes - s), -1, -1, -1).contiguous())
     _, fms, _, _ = timed(forward_only, args.min_seconds)
-    row.update(ms_per_image=round(ms, 1), runs=runs, spread=round(spread, 3), forward_passes=passes,
+    row.update(ms_per_image=round(ms, 1), cpu_ms=round(cpu, 1), runs=runs, spread=round(spread, 3), forward_passes=passes,
                torch_batched_forward_ms=round(fms, 1), deletion_auc=float(ev.auc(d)), insertion_auc=float(ev.auc(i)))
     eh_path = os.path.join(args.dir, "causal_evalharness.json")
     if os.path.exists(eh_path):
@@ -206,21 +213,25 @@ def table(folder):
         eh.setdefault((r["model"], r["method"]), []).append(r)
     for r in rows("reference.jsonl"):
         ref.setdefault((r["model"], r["method"]), []).append(r)
-    print(f"{'model':14} {'method':20} {'EvalHarness ms':>15} {'reference ms':>13} {'ratio':>14} {'max diff':>10}  reference")
+    print(f"{'model':14} {'method':20} {'EvalHarness ms':>15} {'reference ms':>13} {'ratio':>14} {'CPU-time ratio':>15} {'max diff':>10}  reference")
     for key in sorted(set(eh) | set(ref), key=lambda k: (k[0], ORDER.index(k[1]) if k[1] in ORDER else 99)):
         e, r = eh.get(key, []), ref.get(key, [])
         ems = [x["ms_per_image"] for x in e]
         rms = [x["ms_per_image"] for x in r if "ms_per_image" in x]
         ratios = [b / a for a, b in zip(ems, rms)]   # per round: both sides measured back to back
         ratio = f"{np.median(ratios):.2f}×" + (f" [{min(ratios):.2f}-{max(ratios):.2f}]" if len(ratios) > 1 else "") if ratios else "-"
+        cpu_ratios = [b["cpu_ms"] / a["cpu_ms"] for a, b in zip(e, [x for x in r if "ms_per_image" in x])
+                      if a.get("cpu_ms") and b.get("cpu_ms")]
+        cpu_ratio = f"{np.median(cpu_ratios):.2f}×" if cpu_ratios else "-"
         diff = r[-1].get("max_diff", "") if r else ""
         diff = f"{diff:.1e}" if isinstance(diff, float) else ("n/a" if diff else "")
         note = r[-1].get("missing", r[-1].get("engine", "")) if r else "no reference row"
         print(f"{key[0]:14} {key[1]:20} {np.median(ems) if ems else float('nan'):15.1f} "
-              f"{np.median(rms) if rms else float('nan'):13.1f} {ratio:>14} {diff:>10}  {note}")
+              f"{np.median(rms) if rms else float('nan'):13.1f} {ratio:>14} {cpu_ratio:>15} {diff:>10}  {note}")
         if key[1] == "deletion+insertion" and e:
+            cpu = (f", CPU time {e[-1]['cpu_ms'] / e[-1]['forward_only_cpu_ms']:.3f}" if e[-1].get("forward_only_cpu_ms") else "")
             print(f"{'':35} EvalHarness: {e[-1]['forward_passes']} forward passes batched alone {e[-1]['forward_only_ms']} ms "
-                  f"→ metric/forward = {e[-1]['ms_per_image'] / e[-1]['forward_only_ms']:.3f}"
+                  f"→ metric/forward = {e[-1]['ms_per_image'] / e[-1]['forward_only_ms']:.3f} (wall){cpu}"
                   + (f"; PyTorch batched forward {r[-1].get('torch_batched_forward_ms')} ms" if r else ""))
 
 

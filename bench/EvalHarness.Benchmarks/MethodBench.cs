@@ -76,7 +76,7 @@ public static class MethodBench
                 SaliencyResult? result = null;
                 var (ms, runs, spread) = Time(() => result = m.Explain(context, x, [target]), minSeconds);
                 Npy.Write(Path.Combine(outDir, $"{model}__{name}.npy"), result!.Maps.Reshape(x.H, x.W));
-                Emit(log, new { engine = "evalharness", model, method = name, target, ms_per_image = Math.Round(ms, 2), runs, spread = Math.Round(spread, 3) });
+                Emit(log, new { engine = "evalharness", model, method = name, target, ms_per_image = Math.Round(ms, 2), cpu_ms = Math.Round(_lastCpuMs, 1), runs, spread = Math.Round(spread, 3) });
             }
         }
         return 0;
@@ -109,35 +109,45 @@ public static class MethodBench
             del = new Deletion().Evaluate(context);
             ins = new Insertion().Evaluate(context);
         }, minSeconds);
+        double metricCpu = _lastCpuMs;
         int passes = del!.Curves[0].Y.Length + ins!.Curves[0].Y.Length;
         var item = x.ShapeArray[1..];
         var (forwardMs, fruns, fspread) = Time(() => BatchedModel.Run(explain, passes, item, (i, dst) => x.Data.AsSpan().CopyTo(dst)), minSeconds);
+        double forwardCpu = _lastCpuMs;
         File.WriteAllText(Path.Combine(outDir, "causal_evalharness.json"), JsonSerializer.Serialize(new
         {
             target, deletion_auc = del.Values("auc")[0], insertion_auc = ins.Values("auc")[0],
             deletion_scores = del.Curves[0].Y, insertion_scores = ins.Curves[0].Y,
         }));
-        Emit(log, new { engine = "evalharness", model = "resnet50", method = "deletion+insertion", target, ms_per_image = Math.Round(metricMs, 1), runs, spread = Math.Round(spread, 3),
-            forward_passes = passes, forward_only_ms = Math.Round(forwardMs, 1), forward_runs = fruns, forward_spread = Math.Round(fspread, 3),
+        Emit(log, new { engine = "evalharness", model = "resnet50", method = "deletion+insertion", target, ms_per_image = Math.Round(metricMs, 1), cpu_ms = Math.Round(metricCpu, 1), runs, spread = Math.Round(spread, 3),
+            forward_passes = passes, forward_only_ms = Math.Round(forwardMs, 1), forward_only_cpu_ms = Math.Round(forwardCpu, 1), forward_runs = fruns, forward_spread = Math.Round(fspread, 3),
             deletion_auc = del.Values("auc")[0], insertion_auc = ins.Values("auc")[0] });
         return 0;
     }
 
+    /// <summary>Process CPU ms per call of the last <see cref="Time"/> (all threads; less sensitive to other processes than wall time).</summary>
+    private static double _lastCpuMs;
+
     /// <summary>Median ms of calls after one warm-up call (skipped when a call takes over 20 s), at least 1 run and until minSeconds; spread = (max − min)/median.</summary>
     private static (double Ms, int Runs, double Spread) Time(Action action, double minSeconds)
     {
+        var process = Process.GetCurrentProcess();
         var clock = Stopwatch.StartNew();
         action();
         double first = clock.Elapsed.TotalMilliseconds;
         var times = new List<double>();
         if (first > 20_000) times.Add(first);
         var total = Stopwatch.StartNew();
+        process.Refresh();
+        var cpu0 = process.TotalProcessorTime;
         while (times.Count == 0 || (total.Elapsed.TotalSeconds < minSeconds && times.Count < 50) || times.Count < 3 && first < 5_000)
         {
             clock.Restart();
             action();
             times.Add(clock.Elapsed.TotalMilliseconds);
         }
+        process.Refresh();
+        _lastCpuMs = (process.TotalProcessorTime - cpu0).TotalMilliseconds / Math.Max(1, times.Count - (first > 20_000 ? 1 : 0));
         times.Sort();
         double median = times[times.Count / 2];
         return (median, times.Count, (times[^1] - times[0]) / median);
