@@ -107,14 +107,14 @@ def reference_for(name, arch, model, x, target, rise_masks):
 
 
 def timed(fn, min_seconds):
-    """Median ms after one warm-up call (none when a call takes over 20 s); spread = (max − min)/median."""
+    """Median ms after one warm-up call (a call over 20 s is timed once, without warm-up); spread = (max − min)/median."""
     t0 = time.perf_counter()
     out = fn()
     first = (time.perf_counter() - t0) * 1000
     times = [first] if first > 20000 else []
     start = time.perf_counter()
     cpu0 = time.process_time()
-    while not times or (time.perf_counter() - start < min_seconds and len(times) < 50) or (len(times) < 3 and first < 5000):
+    while first <= 20000 and (not times or (time.perf_counter() - start < min_seconds and len(times) < 50) or (len(times) < 3 and first < 5000)):
         t0 = time.perf_counter()
         out = fn()
         times.append((time.perf_counter() - t0) * 1000)

@@ -128,7 +128,7 @@ public static class MethodBench
     /// <summary>Process CPU ms per call of the last <see cref="Time"/> (all threads; less sensitive to other processes than wall time).</summary>
     private static double _lastCpuMs;
 
-    /// <summary>Median ms of calls after one warm-up call (skipped when a call takes over 20 s), at least 1 run and until minSeconds; spread = (max − min)/median.</summary>
+    /// <summary>Median ms of calls after one warm-up call (a call over 20 s is timed once, without warm-up), at least 1 run and until minSeconds; spread = (max − min)/median.</summary>
     private static (double Ms, int Runs, double Spread) Time(Action action, double minSeconds)
     {
         var process = Process.GetCurrentProcess();
@@ -140,7 +140,7 @@ public static class MethodBench
         var total = Stopwatch.StartNew();
         process.Refresh();
         var cpu0 = process.TotalProcessorTime;
-        while (times.Count == 0 || (total.Elapsed.TotalSeconds < minSeconds && times.Count < 50) || times.Count < 3 && first < 5_000)
+        while (first <= 20_000 && (times.Count == 0 || (total.Elapsed.TotalSeconds < minSeconds && times.Count < 50) || times.Count < 3 && first < 5_000))
         {
             clock.Restart();
             action();
