@@ -108,18 +108,19 @@ def reference_for(name, arch, model, x, target, rise_masks):
 
 def timed(fn, min_seconds):
     """Median ms after one warm-up call (a call over 20 s is timed once, without warm-up); spread = (max − min)/median."""
+    cpu_start = time.process_time()
     t0 = time.perf_counter()
     out = fn()
     first = (time.perf_counter() - t0) * 1000
     times = [first] if first > 20000 else []
     start = time.perf_counter()
-    cpu0 = time.process_time()
+    cpu0 = cpu_start if times else time.process_time()
     while first <= 20000 and (not times or (time.perf_counter() - start < min_seconds and len(times) < 50) or (len(times) < 3 and first < 5000)):
         t0 = time.perf_counter()
         out = fn()
         times.append((time.perf_counter() - t0) * 1000)
     global last_cpu_ms
-    last_cpu_ms = (time.process_time() - cpu0) * 1000 / max(1, len(times) - (1 if first > 20000 else 0))
+    last_cpu_ms = (time.process_time() - cpu0) * 1000 / len(times)
     times.sort()
     med = times[len(times) // 2]
     return out, med, len(times), (times[-1] - times[0]) / med

@@ -132,6 +132,7 @@ public static class MethodBench
     private static (double Ms, int Runs, double Spread) Time(Action action, double minSeconds)
     {
         var process = Process.GetCurrentProcess();
+        var cpuStart = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         action();
         double first = clock.Elapsed.TotalMilliseconds;
@@ -139,7 +140,7 @@ public static class MethodBench
         if (first > 20_000) times.Add(first);
         var total = Stopwatch.StartNew();
         process.Refresh();
-        var cpu0 = process.TotalProcessorTime;
+        var cpu0 = times.Count > 0 ? cpuStart : process.TotalProcessorTime;
         while (first <= 20_000 && (times.Count == 0 || (total.Elapsed.TotalSeconds < minSeconds && times.Count < 50) || times.Count < 3 && first < 5_000))
         {
             clock.Restart();
@@ -147,7 +148,7 @@ public static class MethodBench
             times.Add(clock.Elapsed.TotalMilliseconds);
         }
         process.Refresh();
-        _lastCpuMs = (process.TotalProcessorTime - cpu0).TotalMilliseconds / Math.Max(1, times.Count - (first > 20_000 ? 1 : 0));
+        _lastCpuMs = (process.TotalProcessorTime - cpu0).TotalMilliseconds / times.Count;
         times.Sort();
         double median = times[times.Count / 2];
         return (median, times.Count, (times[^1] - times[0]) / median);
