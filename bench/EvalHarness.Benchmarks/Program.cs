@@ -11,6 +11,7 @@ public static class Program
         if (args.Contains("--models-quick")) return ModelsQuick.Run(args);
         if (args.Contains("--conv-quick")) return ConvQuick.Run(args);
         if (args.Contains("--gemm-kernels")) return KernelProbe.Run(args);
+        if (args.Contains("--methods")) return MethodBench.Run(args);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }
