@@ -53,6 +53,22 @@ public class ShapErrorTests
     }
 
     [Fact]
+    public void The_reference_cached_across_evaluations_follows_a_change_of_the_head()
+    {
+        var (ctx, phi) = Setup(8, hidden: true, (phi, _) => phi);
+        var metric = new ShapError();
+        Assert.All(metric.Evaluate(ctx).Values("error"), e => Assert.Equal(0, e, 6));
+        Assert.Equal(metric.Evaluate(ctx).Values("error"), metric.Evaluate(ctx).Values("error"));
+        // Same activations, new head weights: a stale cached φ* would still give error 0.
+        var head = ctx.Graph.Nodes.Skip(ctx.Graph.IndexOf(Layer) + 1).SelectMany(n => n.Layer.Parameters()).First().Parameter;
+        var w = head.Value.Data;
+        for (int i = 0; i < w.Length; i++) w[i] = w[i] * (i % 3 == 0 ? -2f : 0.5f) + 0.1f;
+        var fresh = new ShapError().Evaluate(ctx).Values("error");
+        Assert.Equal(fresh, metric.Evaluate(ctx).Values("error"));
+        Assert.Contains(fresh, e => e > 1e-3);
+    }
+
+    [Fact]
     public void Shapcam_contributions_are_the_reference()
     {
         var g = TestNets.ConvGap(8, hidden: true);

@@ -1,4 +1,5 @@
 using EvalHarness.Engine;
+using EvalHarness.Engine.Nn.Graph;
 using EvalHarness.Metrics.Statistics;
 using EvalHarness.Saliency.Shapley;
 
@@ -48,6 +49,13 @@ public sealed class ShapError : IMetric
 
     private static readonly string[] Comparisons = ["error", "cosine", "spearman", "top_k_overlap"];
 
+    /// <summary>
+    /// φ* per (layer, target, fingerprint of the activations, the head's parameters and the seed): a run
+    /// scores many methods on the same images, and the reference does not depend on the method.
+    /// </summary>
+    private readonly Dictionary<(string Layer, int Target, ulong Key), (double[] Phi, double RelSe)> _references = new();
+    private const int MaxCachedReferences = 1 << 14;
+
     public static ShapError FromParameters(MethodParameters p) =>
         new(p.Int("top_k", 10, 1), p.Double("relative_se", 0.01, 1e-12), p.Int("pairs", 32, 2), p.Int("max_pairs", 1024, 2));
 
@@ -75,6 +83,7 @@ public sealed class ShapError : IMetric
         if (contributions.Rank != 2 || contributions.Dim(0) != context.N || contributions.Dim(1) != k)
             throw new ShapeException($"Metric '{name}': channel contributions are {contributions.ShapeString}; the target layer '{layer}' has {k} maps, so expected [{context.N}, {k}].");
         var shapley = new ActivationShapley(explain, layer);
+        ulong head = HeadFingerprint(context.Graph, layer) ^ explain.Seed;
         for (int n = 0; n < context.N; n++)
         {
             int c = context.Targets[n];
@@ -85,7 +94,17 @@ public sealed class ShapError : IMetric
                 phiHat[i] = contributions[n, i];
                 if (!double.IsFinite(phiHat[i])) problem = "the channel contributions are not finite";
             }
-            var (phi, relSe) = Reference(shapley, explain, activations.SliceBatch(n, 1), c, context.Images, n);
+            var activation = activations.SliceBatch(n, 1);
+            var key = (layer, c, Fingerprint(activation.Data, Fingerprint(context.Images.Sample(n), head)));
+            (double[] Phi, double RelSe) reference;
+            lock (_references)
+                if (!_references.TryGetValue(key, out reference))
+                {
+                    reference = Reference(shapley, explain, activation, c, context.Images, n);
+                    if (_references.Count >= MaxCachedReferences) _references.Clear();
+                    _references[key] = reference;
+                }
+            var (phi, relSe) = reference;
             double norm = Norm(phi);
             records.Add(new MetricRecord(n, c, name, "reference_rel_se", norm > 0 ? relSe : 0));
             if (problem is null && norm == 0) problem = "the reference Shapley values are all zero (‖φ*‖ = 0)";
@@ -108,6 +127,23 @@ public sealed class ShapError : IMetric
             records.Add(new MetricRecord(n, c, name, "top_k_overlap", TopKOverlap(phiHat, phi, Math.Min(TopK, k))));
         }
         return new MetricBatchResult { Records = records, Protocol = protocol };
+    }
+
+    /// <summary>FNV-1a over the float bits, continuing from <paramref name="h"/>.</summary>
+    private static ulong Fingerprint(ReadOnlySpan<float> values, ulong h = 0xcbf29ce484222325UL)
+    {
+        foreach (float v in values) h = (h ^ BitConverter.SingleToUInt32Bits(v)) * 0x100000001b3UL;
+        return h;
+    }
+
+    /// <summary>A fingerprint of the parameters of every node after <paramref name="layer"/> (the head the game is played on).</summary>
+    private static ulong HeadFingerprint(Graph graph, string layer)
+    {
+        ulong h = 0xcbf29ce484222325UL;
+        foreach (var node in graph.Nodes.Skip(graph.IndexOf(layer) + 1))
+            foreach (var (_, parameter) in node.Layer.Parameters())
+                h = Fingerprint(parameter.Value.Data, h);
+        return h;
     }
 
     /// <summary>φ* of one image and its achieved max SE / ‖φ*‖ (0 when exact).</summary>
