@@ -1,0 +1,303 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EvalHarness.Engine;
+using EvalHarness.Engine.Imaging;
+using EvalHarness.Harness.Datasets;
+using EvalHarness.Harness.Glue;
+using EvalHarness.Metrics;
+using EvalHarness.Models;
+using EvalHarness.Reports.Results;
+using EvalHarness.Saliency;
+
+namespace EvalHarness.Harness.Running;
+
+/// <summary>
+/// Runs a <see cref="RunPlan"/>: for each batch of the selected images, preprocess, predict, and for
+/// each method explain and for each metric evaluate; every image × method is committed to the
+/// <see cref="ResultStore"/> as soon as it is done, and work already in the store is not repeated (a
+/// batch with anything missing is recomputed whole, so that results do not depend on where a run was
+/// interrupted). At the end the tables, run.json and the gallery are written from the store alone.
+/// </summary>
+public static class Runner
+{
+    public static RunResults Run(RunPlan plan, RunOptions options, IRunProgress? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(options);
+        progress ??= NoProgress.Instance;
+        var started = DateTimeOffset.UtcNow;
+        var total = Stopwatch.StartNew();
+        string dir = Path.GetFullPath(options.Directory);
+        PrepareFolder(dir, options.Resume);
+
+        var dataset = options.Dataset ?? DatasetBridge.Open(plan.Dataset);
+        var selected = DatasetBridge.Select(dataset.Items, plan.Limit, plan.SubsetMode, plan.Seed);
+        if (selected.Count == 0) throw new EvalHarnessException($"The dataset ({dataset.Source}) has no images to run.");
+
+        using var store = ResultStore.Open(Path.Combine(dir, ResultStore.FileName));
+        CheckConfig(store, plan, options.Resume, dir);
+        progress.Info(options.Resume ? $"resuming {dir}" : $"results: {dir}");
+
+        var clock = Stopwatch.StartNew();
+        var model = ModelLoader.Load(plan.Model);
+        string? weightsSha = plan.Model.Weights is string w ? PlanText.Sha256File(w) : null;
+        var timings = new Timings();
+        timings.Add("model", "load", clock.Elapsed.TotalSeconds, 0);
+        var keys = new RunKeys(plan, weightsSha);
+        var methods = plan.Methods.Select(m => m.Create()).ToArray();
+        var metrics = plan.Metrics.Select(m => m.Create()).ToArray();
+
+        var info = Info(plan, model, weightsSha, dataset, selected, started, null, timings, [], new Dictionary<string, string>());
+        ResultsFolder.WriteInfo(dir, info);
+
+        progress.Start(dir, plan.Methods.Select(m => m.Id).ToList(), selected.Count);
+        int clipped = 0, dropped = 0;
+        for (int start = 0; start < selected.Count; start += plan.BatchSize)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var batch = selected.Skip(start).Take(plan.BatchSize).ToList();
+            var (c, d) = RunBatch(plan, dataset, model, keys, methods, metrics, store, batch, timings, progress, cancellation);
+            clipped += c;
+            dropped += d;
+        }
+
+        var notes = new List<string>();
+        if (!model.Pretrained) notes.Add($"The model has no weights file: {model.Config.WeightsDescription}.");
+        if (clipped + dropped > 0)
+            notes.Add($"The preprocessing crop clipped {clipped} box(es) and dropped {dropped} box(es) entirely outside the input (counted in the images computed in this session).");
+        if (options.Resume) notes.Add("Resumed: timings cover the last session only.");
+
+        var tables = ResultTablesBuilder.Build(plan, keys, store, selected);
+        var gallery = Gallery.Write(dir, plan, model, dataset, selected, keys, store);
+        timings.Add("run", "total", total.Elapsed.TotalSeconds, selected.Count);
+        info = Info(plan, model, weightsSha, dataset, selected, started, DateTimeOffset.UtcNow, timings, notes, tables.Protocols);
+        var results = new RunResults { Info = info, PerImage = tables.PerImage, Summary = tables.Summary, Curves = tables.Curves, Gallery = gallery };
+        ResultsFolder.Write(dir, results);
+        if (options.Reports && plan.Report)
+        {
+            // REPORTS: call EvalHarness.Reports' ReportWriter.WriteAll(dir) here once it exists (summary.md, plots, report.html).
+        }
+        progress.Info($"wrote {Path.Combine(dir, ResultsFolder.PerImageCsv)} ({tables.PerImage.Count} rows), {ResultsFolder.SummaryCsv}, {ResultsFolder.CurvesCsv}, {ResultsFolder.RunJson}");
+        return results;
+    }
+
+    /// <summary>One batch: everything the store lacks is computed and committed per image × method.</summary>
+    private static (int Clipped, int Dropped) RunBatch(
+        RunPlan plan, IDataset dataset, LoadedModel model, RunKeys keys, ISaliencyMethod[] methods, IMetric[] metrics,
+        ResultStore store, List<DatasetItem> batch, Timings timings, IRunProgress progress, CancellationToken cancellation)
+    {
+        int n = batch.Count;
+        var imageKeys = batch.Select(keys.Image).ToArray();
+        var mapKeys = new string[methods.Length][];
+        var evalKeys = new string[methods.Length][][];
+        for (int m = 0; m < methods.Length; m++)
+        {
+            mapKeys[m] = imageKeys.Select(k => keys.Map(k, m)).ToArray();
+            evalKeys[m] = mapKeys[m].Select(mk => Enumerable.Range(0, metrics.Length).Select(k => keys.Evaluation(mk, k)).ToArray()).ToArray();
+        }
+        var haveMaps = store.Existing("maps", mapKeys.SelectMany(x => x));
+        var haveEvals = store.Existing("evaluations", evalKeys.SelectMany(x => x.SelectMany(y => y)));
+        var work = Enumerable.Range(0, methods.Length)
+            .Where(m => mapKeys[m].Any(k => !haveMaps.Contains(k)) || evalKeys[m].Any(e => e.Any(k => !haveEvals.Contains(k))))
+            .ToList();
+        foreach (int m in Enumerable.Range(0, methods.Length).Except(work)) progress.Advance(plan.Methods[m].Id, n, fromStore: true);
+        if (work.Count == 0) return (0, 0);
+
+        // Inputs, predictions, annotations.
+        var clock = Stopwatch.StartNew();
+        var images = batch.Select(dataset.Load).ToList();
+        var prepared = model.Preprocessing.ApplyBatch(images);
+        var x = prepared.Tensor;
+        var logits = model.Logits(x);
+        logits.EnsureFinite($"The logits of images {batch[0].Id} … {batch[^1].Id}");
+        var targets = new int[n];
+        var stored = new StoredImage[n];
+        for (int i = 0; i < n; i++)
+        {
+            var p = Softmax(logits.Sample(i));
+            int predicted = ArgMax(p);
+            int label = batch[i].Label;
+            int target = predicted;
+            if (plan.Target == TargetMode.Label)
+            {
+                if (label < 0 || label >= model.NumClasses)
+                    throw new EvalHarnessException($"Image {batch[i].Id} has label {label}, which is not a class of {model.Config.Name} (0 to {model.NumClasses - 1}); " +
+                        "'target: label' needs every image labelled. Use 'target: predicted' or fix the labels.");
+                target = label;
+            }
+            targets[i] = target;
+            stored[i] = new StoredImage(batch[i].Id, label, target, predicted, p[target]);
+        }
+        var annotations = batch.Select((item, i) => DatasetBridge.ToInputFrame(item, prepared.Transforms[i])).ToList();
+        var boxes = annotations.Select(a => a.Boxes).ToList();
+        var masks = annotations.All(a => a.Masks is null) ? null : annotations.Select(a => a.Masks ?? []).ToList();
+        timings.Add("model", "forward", clock.Elapsed.TotalSeconds, n);
+        var ids = batch.Select(b => b.Id).ToList();
+
+        foreach (int m in work)
+        {
+            var mp = plan.Methods[m];
+            SaliencyResult result;
+            bool mapsStored = mapKeys[m].All(haveMaps.Contains);
+            if (mapsStored)
+            {
+                result = MapBlob.Decode(mapKeys[m].Select(k => store.GetMap(k)!).ToList());
+            }
+            else
+            {
+                clock.Restart();
+                var context = new ExplainContext
+                {
+                    Graph = model.Graph, TargetLayer = mp.Layer, Seed = plan.SeedFor("method", mp.Descriptor.Name), BatchSize = plan.BatchSize, ImageIds = ids,
+                };
+                result = methods[m].Explain(context, x, targets);
+                timings.Add("method", mp.Id, clock.Elapsed.TotalSeconds, n);
+                var maps = result.Maps;
+                if (maps.Rank != 3 || maps.Dim(0) != n || maps.Dim(1) != x.H || maps.Dim(2) != x.W)
+                    throw new EvalHarnessException($"Method '{mp.Id}' returned maps {maps.ShapeString}; expected [{n}, {x.H}, {x.W}] (one map per image at the input resolution).");
+            }
+
+            var perImage = new List<NewEvaluation>[n];
+            for (int i = 0; i < n; i++) perImage[i] = [];
+            for (int k = 0; k < metrics.Length; k++)
+            {
+                if (Enumerable.Range(0, n).All(i => haveEvals.Contains(evalKeys[m][i][k]))) continue;
+                clock.Restart();
+                var mc = new MetricContext
+                {
+                    Graph = model.Graph, Images = x, Targets = targets, Maps = result.Maps, Boxes = boxes, Masks = masks, Saliency = result,
+                    Method = methods[m], TargetLayer = mp.Layer, Preprocessing = model.Preprocessing,
+                    Seed = plan.SeedFor("metric", plan.Metrics[k].Descriptor.Name), BatchSize = plan.BatchSize,
+                };
+                var r = metrics[k].Evaluate(mc);
+                timings.Add("metric", plan.Metrics[k].Id, clock.Elapsed.TotalSeconds, n);
+                for (int i = 0; i < n; i++)
+                {
+                    if (haveEvals.Contains(evalKeys[m][i][k])) continue;
+                    var records = r.Records.Where(rec => rec.ImageIndex == i).Select(rec => new StoredRecord(rec.ValueName, rec.Value, rec.NotDefinedReason)).ToList();
+                    var curves = r.Curves.Where(c => c.ImageIndex == i).ToList();
+                    perImage[i].Add(new NewEvaluation(evalKeys[m][i][k], plan.Metrics[k].Id, r.Protocol, records, curves.Count == 0 ? null : MapBlob.EncodeCurves(curves)));
+                }
+            }
+            for (int i = 0; i < n; i++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                byte[]? blob = haveMaps.Contains(mapKeys[m][i]) ? null : MapBlob.Encode(result, i);
+                if (blob is null && perImage[i].Count == 0) continue;
+                store.Commit(imageKeys[i], stored[i], mapKeys[m][i], mp.Id, blob, perImage[i]);
+            }
+            progress.Advance(mp.Id, n, fromStore: false);
+        }
+        return (annotations.Sum(a => a.Clipped), annotations.Sum(a => a.Dropped));
+    }
+
+    private static void PrepareFolder(string dir, bool resume)
+    {
+        string storePath = Path.Combine(dir, ResultStore.FileName);
+        if (resume)
+        {
+            if (!File.Exists(storePath))
+                throw new EvalHarnessException($"--resume: {dir} holds no run to continue (no {ResultStore.FileName}); start a new run without --resume.");
+        }
+        else if (File.Exists(storePath))
+        {
+            throw new EvalHarnessException($"{dir} already holds a run ({ResultStore.FileName}); continue it with --resume, or give another --out.");
+        }
+        try
+        {
+            Directory.CreateDirectory(dir);
+            string probe = Path.Combine(dir, ".write-test");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new EvalHarnessException($"the results folder {dir} is not writable ({e.Message.TrimEnd('.')}); give another --out or fix its permissions.");
+        }
+    }
+
+    private static void CheckConfig(ResultStore store, RunPlan plan, bool resume, string dir)
+    {
+        string canonical = plan.ResolvedConfig.ToJsonString();
+        string? hash = store.GetMeta("config_hash");
+        if (hash is null)
+        {
+            store.SetMeta("resolved_config", canonical);
+            store.SetMeta("config_hash", plan.ConfigHash);
+            return;
+        }
+        if (hash == plan.ConfigHash) return;
+        var old = JsonNode.Parse(store.GetMeta("resolved_config") ?? "{}") as JsonObject ?? [];
+        var diff = ConfigDiff.Differences(old, plan.ResolvedConfig);
+        throw new EvalHarnessException($"--resume refused: the config differs from the one {dir} was run with " +
+            $"(hash {hash[..12]} there, {plan.ConfigHash[..12]} now); differing keys: {string.Join("; ", diff.Take(12))}" +
+            (diff.Count > 12 ? $"; … {diff.Count} in all" : "") + ". Run it into a new folder instead.");
+    }
+
+    internal static double[] Softmax(ReadOnlySpan<float> logits)
+    {
+        double max = double.NegativeInfinity;
+        foreach (float v in logits) max = Math.Max(max, v);
+        var p = new double[logits.Length];
+        double sum = 0;
+        for (int i = 0; i < p.Length; i++) sum += p[i] = Math.Exp(logits[i] - max);
+        for (int i = 0; i < p.Length; i++) p[i] /= sum;
+        return p;
+    }
+
+    private static int ArgMax(double[] p)
+    {
+        int best = 0;
+        for (int i = 1; i < p.Length; i++) if (p[i] > p[best]) best = i;
+        return best;
+    }
+
+    private static RunInfo Info(
+        RunPlan plan, LoadedModel model, string? weightsSha, IDataset dataset, IReadOnlyList<DatasetItem> selected,
+        DateTimeOffset started, DateTimeOffset? finished, Timings timings, List<string> notes, IReadOnlyDictionary<string, string> protocols)
+    {
+        var (commit, dirty) = RunEnvironment.Git();
+        var inv = CultureInfo.InvariantCulture;
+        static string Dir(MetricDirection d) => d switch { MetricDirection.HigherIsBetter => "higher", MetricDirection.LowerIsBetter => "lower", _ => "none" };
+        return new RunInfo
+        {
+            Name = plan.Name,
+            Seed = plan.Seed,
+            ConfigHash = plan.ConfigHash,
+            ResolvedConfig = (JsonObject)plan.ResolvedConfig.DeepClone(),
+            EvalHarnessVersion = RunEnvironment.Version,
+            GitCommit = commit,
+            GitDirty = dirty,
+            Machine = RunEnvironment.Machine(),
+            StartedUtc = started,
+            FinishedUtc = finished,
+            Model = new ModelInfo(model.Config.Name, model.Config.Architecture, model.Config.Weights, weightsSha, model.Preprocessing.ToString(), model.NumClasses),
+            Dataset = new DatasetInfo(dataset.Kind, dataset.Source, dataset.Items.Count, selected.Count,
+                plan.Limit is int l ? $"{plan.SubsetMode.ToString().ToLowerInvariant()} {l.ToString(inv)}" + (plan.SubsetMode == SubsetMode.Random ? $" (seed {plan.Seed.ToString(inv)})" : "") : "all"),
+            Methods = plan.Methods.Select(m => new Reports.Results.MethodInfo(m.Id, m.Descriptor.Name, m.Descriptor.Version, m.Descriptor.Family,
+                m.Parameters, m.Layer, m.Assembly is null ? m.Descriptor.Source : $"{m.Descriptor.Source} ({m.TypeName} in {m.Assembly})")).ToList(),
+            Metrics = plan.Metrics.Select(m => new MetricInfo(m.Id, m.Descriptor.Name, m.Descriptor.Version, m.Descriptor.Category.ToString().ToLowerInvariant(),
+                m.Parameters, protocols.GetValueOrDefault(m.Id, ""), m.Descriptor.Source,
+                m.Descriptor.Outputs.Select(o => new MetricValueInfo(o.Name, Dir(o.Direction), o.Description)).ToList())).ToList(),
+            Timings = timings.ToList(),
+            Notes = notes,
+        };
+    }
+
+    /// <summary>Wall time per stage and id, summed over batches.</summary>
+    private sealed class Timings
+    {
+        private readonly List<(string Stage, string Id)> _order = [];
+        private readonly Dictionary<(string, string), (double Seconds, int Images)> _sum = [];
+
+        public void Add(string stage, string id, double seconds, int images)
+        {
+            if (!_sum.TryGetValue((stage, id), out var s)) _order.Add((stage, id));
+            _sum[(stage, id)] = (s.Seconds + seconds, s.Images + images);
+        }
+
+        public List<TimingInfo> ToList() => _order.Select(k => new TimingInfo(k.Stage, k.Id, _sum[k].Seconds, _sum[k].Images)).ToList();
+    }
+}
