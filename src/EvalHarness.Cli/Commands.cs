@@ -16,6 +16,9 @@ internal static class Commands
         yield return CompareCommand.Create();
         yield return HistoryCommand.Create();
         yield return TrainSyntheticCommand.Create();
+        yield return RunCommand.Create();
+        yield return ValidateCommand.Create();
+        yield return RunAllCommand.Create();
     }
 
     public static Option<string> ModelConfig() => new("--model-config", "-m")

@@ -8,12 +8,12 @@ namespace EvalHarness.Cli;
 /// <summary><c>evalharness list methods|models</c>.</summary>
 internal static class ListCommand
 {
-    private static readonly string[] Kinds = ["methods", "models"];
+    private static readonly string[] Kinds = ["methods", "metrics", "models", "datasets"];
 
     public static Command Create()
     {
-        var what = new Argument<string>("what") { Description = "methods | models" };
-        var command = new Command("list", "List the registered saliency methods or model architectures.") { what };
+        var what = new Argument<string>("what") { Description = "methods | metrics | models | datasets" };
+        var command = new Command("list", "List the registered saliency methods, metrics, model architectures or dataset kinds.") { what };
         command.SetGuardedAction((parse, output, _) =>
         {
             string kind = parse.GetValue(what)!.Trim().ToLowerInvariant();
@@ -30,6 +30,18 @@ internal static class ListCommand
                 case "models":
                     Table(output, ["architecture", "family", "default layer", "input"],
                         ModelZoo.Architectures.Select(ModelZoo.Get).Select(s => new[] { s.Name, s.Family, s.DefaultTargetLayer, $"{s.InputSize}×{s.InputSize}" }));
+                    break;
+                case "metrics":
+                    Table(output, ["metric", "version", "category", "direction", "values"],
+                        Metrics.MetricCatalog.Names.Select(n => Metrics.MetricCatalog.Create(n).Descriptor).Select(d => new[]
+                        {
+                            d.Name, $"v{d.Version}", d.Category.ToString().ToLowerInvariant(),
+                            d.Direction switch { Metrics.MetricDirection.HigherIsBetter => "higher", Metrics.MetricDirection.LowerIsBetter => "lower", _ => "none" },
+                            string.Join(", ", d.Outputs.Select(o => o.Name)),
+                        }));
+                    break;
+                case "datasets":
+                    foreach (var name in Harness.Glue.DatasetBridge.Kinds) output.WriteLine(name);
                     break;
                 default:
                     throw new UnknownNameException(NameMatcher.UnknownMessage("list", kind, Kinds));

@@ -253,7 +253,7 @@ internal static class RunConfigReader
                 {
                     throw new ConfigException((paramsNode ?? nameNode).Location, $"{field}.params", e.Message);
                 }
-                string canonical = SaliencyCatalog.Names.First(n => n.Equals(name, StringComparison.OrdinalIgnoreCase));
+                string canonical = probe.Descriptor.Name; // registered names and "<method>+ge" alike
                 plan = new MethodPlan("", probe.Descriptor, parameters, null, () => SaliencyCatalog.Create(canonical, parameters));
             }
 

@@ -77,7 +77,7 @@ public static class Runner
         ResultsFolder.Write(dir, results);
         if (options.Reports && plan.Report)
         {
-            // REPORTS: call EvalHarness.Reports' ReportWriter.WriteAll(dir) here once it exists (summary.md, plots, report.html).
+            EvalHarness.Reports.ReportWriter.WriteAll(dir); // summary.md, plots/, maps/, report.html
         }
         progress.Info($"wrote {Path.Combine(dir, ResultsFolder.PerImageCsv)} ({tables.PerImage.Count} rows), {ResultsFolder.SummaryCsv}, {ResultsFolder.CurvesCsv}, {ResultsFolder.RunJson}");
         return results;

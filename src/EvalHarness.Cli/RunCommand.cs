@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.Globalization;
+using EvalHarness.Engine;
+using EvalHarness.Harness;
+using EvalHarness.Harness.Glue;
+using EvalHarness.Harness.Running;
+using EvalHarness.Reports.Results;
+
+namespace EvalHarness.Cli;
+
+/// <summary>
+/// <c>evalharness run &lt;config&gt; [--out dir] [--limit N] [--resume] [--quiet]</c>: validates the config, runs
+/// every method and metric on the selected images, and writes the results folder (default
+/// results/&lt;name&gt;/&lt;UTC stamp&gt;/ under the current folder).
+/// </summary>
+internal static class RunCommand
+{
+    public const string ResultsRoot = "results";
+
+    public static Command Create()
+    {
+        var config = new Argument<string>("config.yaml") { Description = "The run config." };
+        var outDir = new Option<string?>("--out", "-o") { Description = "The results folder (default results/<name>/<UTC stamp>/; with --resume, the latest run of the config)." };
+        var limit = new Option<int?>("--limit") { Description = "Use only the first N images (overrides the config's limit; counts in the config hash)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run in its folder (refused when the config changed)." };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Plain log lines instead of live progress bars." };
+        var command = new Command("run", "Run every method and metric of a config and write the results folder.") { config, outDir, limit, resume, quiet };
+        command.SetGuardedAction((parse, output, error) =>
+            Execute(parse.GetValue(config)!, parse.GetValue(outDir), parse.GetValue(limit), parse.GetValue(resume), parse.GetValue(quiet), output, error));
+        return command;
+    }
+
+    public static int Execute(string configPath, string? outDir, int? limit, bool resume, bool quiet, TextWriter output, TextWriter error)
+    {
+        var plan = RunPlan.Load(configPath, new PlanOverrides { Limit = limit });
+        var dataset = DatasetBridge.Open(plan.Dataset);
+        string dir = outDir is not null ? Path.GetFullPath(outDir) : resume ? Latest(plan.Name) : NewFolder(plan.Name);
+        if (!plan.Model.Pretrained)
+            error.WriteLine($"note: {plan.Model.Name} has no weights file and uses eh-init-v1 deterministic weights: it is NOT pretrained, so its predictions are meaningless.");
+
+        using var cancel = new CancellationTokenSource();
+        bool console = ReferenceEquals(output, Console.Out);
+        ConsoleCancelEventHandler? onCancel = null;
+        if (console)
+        {
+            onCancel = (_, e) =>
+            {
+                e.Cancel = true;
+                cancel.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+        }
+        RunResults results;
+        try
+        {
+            var options = new RunOptions { Directory = dir, Resume = resume, Dataset = dataset };
+            if (console && !quiet && !Console.IsOutputRedirected)
+                results = SpectreProgress.Run(p => Runner.Run(plan, options, p, cancel.Token));
+            else
+                results = Runner.Run(plan, options, new PlainProgress(output), cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new EvalHarnessException($"interrupted; every image finished is kept in {dir}; continue with 'evalharness run {configPath} --out {dir} --resume'.");
+        }
+        finally
+        {
+            if (onCancel is not null) Console.CancelKeyPress -= onCancel;
+        }
+        WriteSummary(output, results);
+        output.WriteLine($"results: {dir}");
+        return 0;
+    }
+
+    /// <summary>The headline value of every method × metric: mean, 95% interval, n.</summary>
+    public static void WriteSummary(TextWriter output, RunResults results)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var rows = results.Summary.Where(s => s.Headline).Select(s => new[]
+        {
+            s.Method, s.Metric, s.ValueName + (s.Direction switch { "higher" => " ↑", "lower" => " ↓", _ => "" }),
+            s.Mean.ToString("0.0000", inv), double.IsNaN(s.Ci95Low) ? "" : $"[{s.Ci95Low.ToString("0.0000", inv)}, {s.Ci95High.ToString("0.0000", inv)}]",
+            s.N.ToString(inv) + (s.NotDefined > 0 ? $" (+{s.NotDefined} n/a)" : ""),
+        }).ToList();
+        if (rows.Count == 0) return;
+        string[] header = ["method", "metric", "value", "mean", "95% CI", "n"];
+        var all = rows.Prepend(header).ToList();
+        var widths = Enumerable.Range(0, header.Length).Select(c => all.Max(r => r[c].Length)).ToArray();
+        foreach (var row in all)
+            output.WriteLine(string.Join("  ", row.Select((v, c) => v.PadRight(widths[c]))).TrimEnd());
+    }
+
+    private static string NewFolder(string name)
+    {
+        string root = Path.GetFullPath(Path.Combine(ResultsRoot, name));
+        string stamp = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        string dir = Path.Combine(root, stamp);
+        for (int i = 2; Directory.Exists(dir); i++) dir = Path.Combine(root, $"{stamp}-{i}");
+        return dir;
+    }
+
+    private static string Latest(string name)
+    {
+        string root = Path.GetFullPath(Path.Combine(ResultsRoot, name));
+        var latest = Directory.Exists(root)
+            ? Directory.GetDirectories(root).Where(d => File.Exists(Path.Combine(d, ResultStore.FileName))).Order(StringComparer.Ordinal).LastOrDefault()
+            : null;
+        return latest ?? throw new EvalHarnessException($"--resume: no earlier run of '{name}' under {root}; give its folder with --out, or start a new run without --resume.");
+    }
+}
