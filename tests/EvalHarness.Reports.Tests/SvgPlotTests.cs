@@ -50,6 +50,18 @@ public sealed class SvgPlotTests
     }
 
     [Fact]
+    public void Every_legend_entry_lies_inside_the_picture_however_many_methods_there_are()
+    {
+        var series = Enumerable.Range(0, 25)
+            .Select(i => new CurveSeries($"method-{i}", [(0.0, 1.0, 0.0), (1.0, 0.0, 0.0)], 0.5)).ToList();
+        var svg = new SvgReader(CurvePlot.Svg("deletion", series));
+        double height = SvgReader.D(svg.Doc.Root!, "height");
+        var labels = svg.Class("legend-label").ToList();
+        Assert.Equal(25, labels.Count);
+        Assert.All(labels, l => Assert.True(SvgReader.D(l, "y") + 4 <= height, $"{l.Value} at y {l.Attribute("y")} is below the picture ({height})"));
+    }
+
+    [Fact]
     public void Bars_and_whiskers_read_back_as_means_and_95_percent_intervals()
     {
         var svg = Plot("bar_average-drop_drop.svg");

@@ -7,7 +7,7 @@ namespace EvalHarness.Reports.Plots;
 /// </summary>
 internal sealed class XyChart
 {
-    private const double Left = 70, Top = 44, PlotWidth = 480, PlotHeight = 300;
+    private const double Left = 70, Top = 44, PlotWidth = 480, PlotHeight = 300, LegendRow = 18;
 
     private readonly double _bottom;
 
@@ -23,7 +23,9 @@ internal sealed class XyChart
         double longest = xCategories is null || xCategories.Count == 0 ? 0 : xCategories.Max(c => Svg.TextWidth(c, 11));
         _rotate = xCategories is not null && longest > PlotWidth / Math.Max(1, xCategories.Count) - 6;
         _bottom = _rotate ? 40 + longest * 0.7 : 56;
-        Svg = new Svg(Left + PlotWidth + legendWidth + 10, Top + PlotHeight + _bottom, title);
+        // Tall enough for every legend entry (18 px each), however many methods there are.
+        double legendBottom = Top + 8 + _legend.Count * LegendRow + 8;
+        Svg = new Svg(Left + PlotWidth + legendWidth + 10, Math.Max(Top + PlotHeight + _bottom, legendBottom), title);
         X = new NiceScale(x.Min, x.Max, Left, Left + PlotWidth);
         _categories = xCategories?.Count ?? 0;
         Y = new NiceScale(y.Min, y.Max, Top + PlotHeight, Top);
@@ -98,7 +100,7 @@ internal sealed class XyChart
             for (int i = 0; i < _legend.Count; i++)
             {
                 var (label, color, dash, shape, line) = _legend[i];
-                double y = ly + i * 18;
+                double y = ly + i * LegendRow;
                 if (line) Svg.Line(lx, y, lx + 22, y, color, 2.2, dash);
                 else Svg.Marker(lx + 11, y, shape, color, 4, cls: "legend-marker");
                 Svg.Text(lx + 28, y + 4, label, "start", 11, cls: "legend-label");
