@@ -9,7 +9,7 @@ using EvalHarness.Reports.Results;
 namespace EvalHarness.Cli;
 
 /// <summary>
-/// <c>evalharness run &lt;config&gt; [--out dir] [--limit N] [--resume] [--quiet]</c>: validates the config, runs
+/// <c>evalharness run &lt;config&gt; [--out dir] [--limit N] [--resume [--extend]] [--quiet]</c>: validates the config, runs
 /// every method and metric on the selected images, and writes the results folder (default
 /// results/&lt;name&gt;/&lt;UTC stamp&gt;/ under the current folder).
 /// </summary>
@@ -23,14 +23,19 @@ internal static class RunCommand
         var outDir = new Option<string?>("--out", "-o") { Description = "The results folder (default results/<name>/<UTC stamp>/; with --resume, the latest run of the config)." };
         var limit = new Option<int?>("--limit") { Description = "Use only the first N images (overrides the config's limit; counts in the config hash)." };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run in its folder (refused when the config changed)." };
+        var extend = new Option<bool>("--extend") { Description = "With --resume: accept a config whose metrics or outputs changed; the stored maps are reused and only the new evaluations run." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Plain log lines instead of live progress bars." };
-        var command = new Command("run", "Run every method and metric of a config and write the results folder.") { config, outDir, limit, resume, quiet };
+        var command = new Command("run", "Run every method and metric of a config and write the results folder.") { config, outDir, limit, resume, extend, quiet };
         command.SetGuardedAction((parse, output, error) =>
-            Execute(parse.GetValue(config)!, parse.GetValue(outDir), parse.GetValue(limit), parse.GetValue(resume), parse.GetValue(quiet), output, error));
+        {
+            if (parse.GetValue(extend) && !parse.GetValue(resume))
+                throw new EvalHarnessException("--extend continues an earlier run: give it with --resume (and --out <that run's folder>).");
+            return Execute(parse.GetValue(config)!, parse.GetValue(outDir), parse.GetValue(limit), parse.GetValue(resume), parse.GetValue(quiet), output, error, parse.GetValue(extend));
+        });
         return command;
     }
 
-    public static int Execute(string configPath, string? outDir, int? limit, bool resume, bool quiet, TextWriter output, TextWriter error)
+    public static int Execute(string configPath, string? outDir, int? limit, bool resume, bool quiet, TextWriter output, TextWriter error, bool extend = false)
     {
         var plan = RunPlan.Load(configPath, new PlanOverrides { Limit = limit });
         var dataset = DatasetBridge.Open(plan.Dataset);
@@ -53,7 +58,7 @@ internal static class RunCommand
         RunResults results;
         try
         {
-            var options = new RunOptions { Directory = dir, Resume = resume, Dataset = dataset };
+            var options = new RunOptions { Directory = dir, Resume = resume, Extend = extend, Dataset = dataset };
             if (console && !quiet && !Console.IsOutputRedirected)
                 results = SpectreProgress.Run(p => Runner.Run(plan, options, p, cancel.Token));
             else

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using EvalHarness.Cli.Tests.Runs;
 using EvalHarness.Reports.Results;
 using EvalHarness.Tests.Common;
 
@@ -63,20 +63,8 @@ public sealed class ReadmeCommandTests
 
     private static string Run(string file, string[] args, string workingDirectory, TimeSpan timeout, params (string Name, string Value)[] env)
     {
-        var start = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) start.ArgumentList.Add(a);
+        var start = ChildProcess.Info(file, workingDirectory, args);
         foreach (var (name, value) in env) start.Environment[name] = value;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{file} {string.Join(' ', args)} did not finish within {timeout}.");
-        }
-        process.WaitForExit();
-        string text = stdout.Result + stderr.Result;
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', args)} exited with {process.ExitCode}:\n{text}");
-        return stdout.Result;
+        return ChildProcess.Ok(start, timeout);
     }
 }

@@ -11,6 +11,13 @@ public sealed record RunOptions
     /// <summary>Continue the run whose store.sqlite is in <see cref="Directory"/> (refused when its config hash differs).</summary>
     public bool Resume { get; init; }
 
+    /// <summary>
+    /// With <see cref="Resume"/>: accept a config that differs from the stored one only in <c>metrics</c>
+    /// and <c>outputs</c> (a metric added to a finished run): the stored maps are reused, only the new
+    /// evaluations are computed, and the store takes the new config.
+    /// </summary>
+    public bool Extend { get; init; }
+
     /// <summary>An already opened dataset (validation opens it); null opens the plan's.</summary>
     public IDataset? Dataset { get; init; }
 

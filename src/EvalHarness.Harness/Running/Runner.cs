@@ -37,7 +37,7 @@ public static class Runner
         if (selected.Count == 0) throw new EvalHarnessException($"The dataset ({dataset.Source}) has no images to run.");
 
         using var store = ResultStore.Open(Path.Combine(dir, ResultStore.FileName));
-        CheckConfig(store, plan, options.Resume, dir);
+        CheckConfig(store, plan, options.Extend, dir);
         progress.Info(options.Resume ? $"resuming {dir}" : $"results: {dir}");
 
         var clock = Stopwatch.StartNew();
@@ -47,6 +47,8 @@ public static class Runner
         timings.Add("model", "load", clock.Elapsed.TotalSeconds, 0);
         var keys = new RunKeys(plan, weightsSha);
         var methods = plan.Methods.Select(m => m.Create()).ToArray();
+        var selectedIds = selected.Select(s => s.Id).ToList();
+        foreach (var precomputed in methods.OfType<Methods.PrecomputedMaps>()) precomputed.CheckAvailable(selectedIds); // before the first forward pass
         var metrics = plan.Metrics.Select(m => m.Create()).ToArray();
 
         var info = Info(plan, model, weightsSha, dataset, selected, started, null, timings, [], new Dictionary<string, string>());
@@ -67,7 +69,7 @@ public static class Runner
         if (!model.Pretrained) notes.Add($"The model has no weights file: {model.Config.WeightsDescription}.");
         if (clipped + dropped > 0)
             notes.Add($"The preprocessing crop clipped {clipped} box(es) and dropped {dropped} box(es) entirely outside the input (counted in the images computed in this session).");
-        if (options.Resume) notes.Add("Resumed: timings cover the last session only.");
+        if (options.Resume) notes.Add(options.Extend ? "Extended: timings cover the last session only (stored maps were reused)." : "Resumed: timings cover the last session only.");
 
         var tables = ResultTablesBuilder.Build(plan, keys, store, selected);
         var gallery = Gallery.Write(dir, plan, model, dataset, selected, keys, store);
@@ -218,22 +220,36 @@ public static class Runner
         }
     }
 
-    private static void CheckConfig(ResultStore store, RunPlan plan, bool resume, string dir)
+    /// <summary>Metrics and outputs may change under <see cref="RunOptions.Extend"/>: neither enters the keys of the stored maps.</summary>
+    private static readonly string[] ExtendableKeys = ["metrics", "outputs"];
+
+    private static void CheckConfig(ResultStore store, RunPlan plan, bool extend, string dir)
     {
         string canonical = plan.ResolvedConfig.ToJsonString();
         string? hash = store.GetMeta("config_hash");
-        if (hash is null)
+        if (hash is null || hash == plan.ConfigHash)
         {
             store.SetMeta("resolved_config", canonical);
             store.SetMeta("config_hash", plan.ConfigHash);
             return;
         }
-        if (hash == plan.ConfigHash) return;
         var old = JsonNode.Parse(store.GetMeta("resolved_config") ?? "{}") as JsonObject ?? [];
         var diff = ConfigDiff.Differences(old, plan.ResolvedConfig);
+        static string Top(string d) => d.Split('.', '[', ':')[0];
+        var fixedKeys = diff.Where(d => !ExtendableKeys.Contains(Top(d))).ToList();
+        if (extend && fixedKeys.Count == 0)
+        {
+            store.SetMeta("resolved_config", canonical);
+            store.SetMeta("config_hash", plan.ConfigHash);
+            return;
+        }
+        var shown = extend ? fixedKeys : diff;
         throw new EvalHarnessException($"--resume refused: the config differs from the one {dir} was run with " +
-            $"(hash {hash[..12]} there, {plan.ConfigHash[..12]} now); differing keys: {string.Join("; ", diff.Take(12))}" +
-            (diff.Count > 12 ? $"; … {diff.Count} in all" : "") + ". Run it into a new folder instead.");
+            $"(hash {hash[..12]} there, {plan.ConfigHash[..12]} now); differing keys: {string.Join("; ", shown.Take(12))}" +
+            (shown.Count > 12 ? $"; … {shown.Count} in all" : "") +
+            (extend ? ". --extend accepts changes to metrics and outputs only; run it into a new folder instead."
+                : fixedKeys.Count == 0 ? ". Only metrics or outputs changed: add --extend to reuse the stored maps and compute just the new evaluations."
+                : ". Run it into a new folder instead."));
     }
 
     internal static double[] Softmax(ReadOnlySpan<float> logits)
