@@ -41,7 +41,7 @@ internal static class ListCommand
                         }));
                     break;
                 case "datasets":
-                    foreach (var name in Harness.Glue.DatasetBridge.Kinds) output.WriteLine(name);
+                    foreach (var name in Harness.Datasets.DatasetCatalog.Names) output.WriteLine(name);
                     break;
                 default:
                     throw new UnknownNameException(NameMatcher.UnknownMessage("list", kind, Kinds));

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using EvalHarness.Engine;
 using EvalHarness.Harness;
-using EvalHarness.Harness.Glue;
+using EvalHarness.Harness.Datasets;
 using EvalHarness.Harness.Running;
 using EvalHarness.Reports.Results;
 
@@ -38,7 +38,7 @@ internal static class RunCommand
     public static int Execute(string configPath, string? outDir, int? limit, bool resume, bool quiet, TextWriter output, TextWriter error, bool extend = false)
     {
         var plan = RunPlan.Load(configPath, new PlanOverrides { Limit = limit });
-        var dataset = DatasetBridge.Open(plan.Dataset);
+        var dataset = DatasetCatalog.Create(plan.Dataset);
         string dir = outDir is not null ? Path.GetFullPath(outDir) : resume ? Latest(plan.Name) : NewFolder(plan.Name);
         if (!plan.Model.Pretrained)
             error.WriteLine($"note: {plan.Model.Name} has no weights file and uses eh-init-v1 deterministic weights: it is NOT pretrained, so its predictions are meaningless.");

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using EvalHarness.Harness;
-using EvalHarness.Harness.Glue;
 
 namespace EvalHarness.Cli;
 
@@ -15,8 +14,11 @@ internal static class ValidateCommand
         command.SetGuardedAction((parse, output, _) =>
         {
             var plan = RunPlan.Load(parse.GetValue(file)!, new PlanOverrides { Limit = parse.GetValue(limit) });
-            var dataset = DatasetBridge.Open(plan.Dataset);
-            var selected = DatasetBridge.Select(dataset.Items, plan.Limit, plan.SubsetMode, plan.Seed);
+            var dataset = Harness.Datasets.DatasetCatalog.Create(plan.Dataset);
+            var selected = Harness.Datasets.Subset.Select(dataset.Items, plan.Limit, plan.SubsetModeName, plan.Seed);
+            var ids = selected.Select(s => s.Id).ToList();
+            foreach (var maps in plan.Methods.Where(m => m.Descriptor.Name == Harness.Methods.PrecomputedMaps.Name).Select(m => m.Create()).OfType<Harness.Methods.PrecomputedMaps>())
+                maps.CheckAvailable(ids);
             output.Write(plan.Describe());
             output.WriteLine("dataset".PadRight(12) + $"{dataset.Items.Count} image(s) in {dataset.Source}; {selected.Count} selected");
             output.WriteLine("valid");

@@ -31,6 +31,9 @@ public sealed record RunPlan
 
     public SubsetMode SubsetMode { get; init; } = SubsetMode.First;
 
+    /// <summary><see cref="SubsetMode"/> as <see cref="Datasets.Subset"/> names it ("first" or "random").</summary>
+    public string SubsetModeName => SubsetMode == SubsetMode.First ? Datasets.Subset.First : Datasets.Subset.Random;
+
     public TargetMode Target { get; init; } = TargetMode.Predicted;
 
     public int BatchSize { get; init; } = RunConfigReader.DefaultBatchSize;
@@ -49,7 +52,7 @@ public sealed record RunPlan
 
     public required string ConfigHash { get; init; }
 
-    /// <summary>Reads and validates a run config: every field, the model config, the method and metric names and parameters (by constructing them), the layers. The dataset is opened separately (<see cref="DatasetBridge.Open"/>).</summary>
+    /// <summary>Reads and validates a run config: every field, the model config, the method and metric names and parameters (by constructing them), the layers. The dataset is opened separately (<see cref="Datasets.DatasetCatalog.Create"/>).</summary>
     public static RunPlan Load(string path, PlanOverrides? overrides = null) => RunConfigReader.Read(path, overrides ?? new PlanOverrides());
 
     /// <summary>Seed of a method's or metric's random choices, derived from the run seed by its name.</summary>

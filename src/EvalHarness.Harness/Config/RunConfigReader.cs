@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using EvalHarness.Engine;
 using EvalHarness.Engine.Nn.Graph;
 using EvalHarness.Harness.Datasets;
-using EvalHarness.Harness.Glue;
+using EvalHarness.Harness.Methods;
 using EvalHarness.Metrics;
 using EvalHarness.Models;
 using EvalHarness.Models.Config;
@@ -76,7 +76,7 @@ internal static class RunConfigReader
 
         // dataset
         if (!f.TryGetValue("dataset", out var dsEntry))
-            throw Missing("dataset", $"missing; give a mapping with 'kind' ({string.Join(", ", DatasetBridge.Kinds)}) and the kind's fields.");
+            throw Missing("dataset", $"missing; give a mapping with 'kind' ({string.Join(", ", DatasetCatalog.Names)}) and the kind's fields.");
         var dataset = ReadDataset(dsEntry.Value);
 
         // subset
@@ -166,15 +166,15 @@ internal static class RunConfigReader
             string value = ConfigValues.Text(e.Value, $"dataset.{e.Key}");
             if (e.Key == "kind")
             {
-                kind = DatasetBridge.Kinds.FirstOrDefault(k => k.Equals(value, StringComparison.OrdinalIgnoreCase))
-                    ?? throw new ConfigException(e.Value.Location, "dataset.kind", NameMatcher.UnknownMessage("dataset kind", value, DatasetBridge.Kinds.ToList()));
+                kind = DatasetCatalog.Names.FirstOrDefault(k => k.Equals(value, StringComparison.OrdinalIgnoreCase))
+                    ?? throw new ConfigException(e.Value.Location, "dataset.kind", NameMatcher.UnknownMessage("dataset kind", value, DatasetCatalog.Names.ToList()));
                 continue;
             }
             fields[e.Key] = value;
             locations[e.Key] = e.Value.Location.ToString();
         }
         if (kind is null)
-            throw new ConfigException(map.Location, "dataset.kind", $"missing; valid kinds: {string.Join(", ", DatasetBridge.Kinds)}.");
+            throw new ConfigException(map.Location, "dataset.kind", $"missing; valid kinds: {string.Join(", ", DatasetCatalog.Names)}.");
         return new DatasetSpec(kind, fields, map.Location.Directory, locations);
     }
 
@@ -214,7 +214,7 @@ internal static class RunConfigReader
                 if (typeNode is not null && assemblyNode is null)
                     throw new ConfigException(typeNode.Location, $"{field}.type", "only applies with assembly: (the .NET assembly that holds the type).");
             }
-            var parameters = paramsNode is null ? new Dictionary<string, string>() : ConfigValues.Parameters(paramsNode, $"{field}.params");
+            IReadOnlyDictionary<string, string> parameters = paramsNode is null ? new Dictionary<string, string>() : ConfigValues.Parameters(paramsNode, $"{field}.params");
 
             MethodPlan plan;
             if (assemblyNode is not null)
@@ -225,7 +225,7 @@ internal static class RunConfigReader
                 if (typeNode is null)
                     throw new ConfigException(item.Location, $"{field}.type", "missing; give the full name of a public class in the assembly that implements ISaliencyMethod.");
                 string type = ConfigValues.Text(typeNode, $"{field}.type");
-                ISaliencyMethod Make() => ExternalMethods.Load(file, type, parameters);
+                ISaliencyMethod Make() => AssemblyMethod.Load(file, type, parameters);
                 ISaliencyMethod probe;
                 try
                 {
@@ -240,21 +240,27 @@ internal static class RunConfigReader
             else
             {
                 string name = ConfigValues.Text(nameNode ??= item, item is not ConfigMap ? field : $"{field}.name");
+                bool precomputed = name.Equals(PrecomputedMaps.Name, StringComparison.OrdinalIgnoreCase);
+                if (precomputed && parameters.TryGetValue("folder", out var folder))
+                    parameters = new Dictionary<string, string>(parameters) { ["folder"] = Path.GetFullPath(Path.Combine(item.Location.Directory, folder)) }; // relative to the config
                 ISaliencyMethod probe;
                 try
                 {
-                    probe = SaliencyCatalog.Create(name, parameters);
+                    probe = precomputed ? new PrecomputedMaps(parameters) : SaliencyCatalog.Create(name, parameters);
                 }
-                catch (UnknownNameException e) when (!SaliencyCatalog.Names.Contains(name, StringComparer.OrdinalIgnoreCase))
+                catch (UnknownNameException) when (!SaliencyCatalog.Names.Contains(name, StringComparer.OrdinalIgnoreCase))
                 {
-                    throw new ConfigException(nameNode.Location, item is not ConfigMap ? field : $"{field}.name", e.Message);
+                    throw new ConfigException(nameNode.Location, item is not ConfigMap ? field : $"{field}.name",
+                        NameMatcher.UnknownMessage("method", name, [.. SaliencyCatalog.Names, PrecomputedMaps.Name]) + " (or assembly: + type: for a .NET method)");
                 }
                 catch (EvalHarnessException e)
                 {
                     throw new ConfigException((paramsNode ?? nameNode).Location, $"{field}.params", e.Message);
                 }
                 string canonical = probe.Descriptor.Name; // registered names and "<method>+ge" alike
-                plan = new MethodPlan("", probe.Descriptor, parameters, null, () => SaliencyCatalog.Create(canonical, parameters));
+                plan = precomputed
+                    ? new MethodPlan("", probe.Descriptor, parameters, null, () => new PrecomputedMaps(parameters))
+                    : new MethodPlan("", probe.Descriptor, parameters, null, () => SaliencyCatalog.Create(canonical, parameters));
             }
 
             string? layer = null;

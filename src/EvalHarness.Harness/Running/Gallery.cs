@@ -3,7 +3,6 @@ using EvalHarness.Engine;
 using EvalHarness.Engine.Imaging;
 using EvalHarness.Engine.Io;
 using EvalHarness.Harness.Datasets;
-using EvalHarness.Harness.Glue;
 using EvalHarness.Models;
 using EvalHarness.Reports.Results;
 
@@ -40,7 +39,7 @@ internal static class Gallery
                 WriteAtomically(Path.Combine(dir, npy), Npy.Encode(NpyArray.FromTensor(MapBlob.Map(blob))));
                 maps[plan.Methods[m].Id] = npy;
             }
-            var boxes = DatasetBridge.ToInputFrame(item, input.Transform).Boxes.Select(b => new GalleryBox(b.Class, b.X0, b.Y0, b.X1, b.Y1)).ToList();
+            var boxes = Annotations.ToInputFrame(item, input.Transform).Boxes.Select(b => new GalleryBox(b.Class, b.X0, b.Y0, b.X1, b.Y1)).ToList();
             items.Add(new GalleryItem(item.Id, stored.Label, stored.Target, stored.Prediction, input.Transform.Width, input.Transform.Height, boxes, png, maps));
         }
         return items;

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using EvalHarness.Engine;
 using EvalHarness.Engine.Imaging;
 using EvalHarness.Harness.Datasets;
-using EvalHarness.Harness.Glue;
+using EvalHarness.Harness.Methods;
 using EvalHarness.Metrics;
 using EvalHarness.Models;
 using EvalHarness.Reports.Results;
@@ -32,8 +32,8 @@ public static class Runner
         string dir = Path.GetFullPath(options.Directory);
         PrepareFolder(dir, options.Resume);
 
-        var dataset = options.Dataset ?? DatasetBridge.Open(plan.Dataset);
-        var selected = DatasetBridge.Select(dataset.Items, plan.Limit, plan.SubsetMode, plan.Seed);
+        var dataset = options.Dataset ?? DatasetCatalog.Create(plan.Dataset);
+        var selected = Subset.Select(dataset.Items, plan.Limit, plan.SubsetModeName, plan.Seed);
         if (selected.Count == 0) throw new EvalHarnessException($"The dataset ({dataset.Source}) has no images to run.");
 
         using var store = ResultStore.Open(Path.Combine(dir, ResultStore.FileName));
@@ -48,7 +48,7 @@ public static class Runner
         var keys = new RunKeys(plan, weightsSha);
         var methods = plan.Methods.Select(m => m.Create()).ToArray();
         var selectedIds = selected.Select(s => s.Id).ToList();
-        foreach (var precomputed in methods.OfType<Methods.PrecomputedMaps>()) precomputed.CheckAvailable(selectedIds); // before the first forward pass
+        foreach (var precomputed in methods.OfType<PrecomputedMaps>()) precomputed.CheckAvailable(selectedIds); // before the first forward pass
         var metrics = plan.Metrics.Select(m => m.Create()).ToArray();
 
         var info = Info(plan, model, weightsSha, dataset, selected, started, null, timings, [], new Dictionary<string, string>());
@@ -132,7 +132,7 @@ public static class Runner
             targets[i] = target;
             stored[i] = new StoredImage(batch[i].Id, label, target, predicted, p[target]);
         }
-        var annotations = batch.Select((item, i) => DatasetBridge.ToInputFrame(item, prepared.Transforms[i])).ToList();
+        var annotations = batch.Select((item, i) => Annotations.ToInputFrame(item, prepared.Transforms[i])).ToList();
         var boxes = annotations.Select(a => a.Boxes).ToList();
         var masks = annotations.All(a => a.Masks is null) ? null : annotations.Select(a => a.Masks ?? []).ToList();
         timings.Add("model", "forward", clock.Elapsed.TotalSeconds, n);
@@ -291,7 +291,7 @@ public static class Runner
             FinishedUtc = finished,
             Model = new ModelInfo(model.Config.Name, model.Config.Architecture, model.Config.Weights, weightsSha, model.Preprocessing.ToString(), model.NumClasses),
             Dataset = new DatasetInfo(dataset.Kind, dataset.Source, dataset.Items.Count, selected.Count,
-                plan.Limit is int l ? $"{plan.SubsetMode.ToString().ToLowerInvariant()} {l.ToString(inv)}" + (plan.SubsetMode == SubsetMode.Random ? $" (seed {plan.Seed.ToString(inv)})" : "") : "all"),
+                Subset.Describe(plan.Limit, plan.SubsetModeName, plan.Seed)),
             Methods = plan.Methods.Select(m => new Reports.Results.MethodInfo(m.Id, m.Descriptor.Name, m.Descriptor.Version, m.Descriptor.Family,
                 m.Parameters, m.Layer, m.Assembly is null ? m.Descriptor.Source : $"{m.Descriptor.Source} ({m.TypeName} in {m.Assembly})")).ToList(),
             Metrics = plan.Metrics.Select(m => new MetricInfo(m.Id, m.Descriptor.Name, m.Descriptor.Version, m.Descriptor.Category.ToString().ToLowerInvariant(),
