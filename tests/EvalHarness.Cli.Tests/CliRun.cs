@@ -18,6 +18,9 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
         return this;
     }
 
+    /// <summary>As <see cref="UserError"/> for an error met after a run started: its progress lines may be on stdout.</summary>
+    public CliRun UserErrorDuringRun(params string[] fragments) => (this with { Output = "" }).UserError(fragments);
+
     /// <summary>Asserts a user error: exit code 2, one "error: " line on stderr containing every fragment, no stack trace, nothing on stdout.</summary>
     public CliRun UserError(params string[] fragments)
     {

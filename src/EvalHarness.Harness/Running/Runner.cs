@@ -30,11 +30,16 @@ public static class Runner
         var started = DateTimeOffset.UtcNow;
         var total = Stopwatch.StartNew();
         string dir = Path.GetFullPath(options.Directory);
-        PrepareFolder(dir, options.Resume);
 
+        // Everything that can be checked is checked before the results folder is touched.
         var dataset = options.Dataset ?? DatasetCatalog.Create(plan.Dataset);
         var selected = Subset.Select(dataset.Items, plan.Limit, plan.SubsetModeName, plan.Seed);
         if (selected.Count == 0) throw new EvalHarnessException($"The dataset ({dataset.Source}) has no images to run.");
+        var methods = plan.Methods.Select(m => m.Create()).ToArray();
+        var selectedIds = selected.Select(s => s.Id).ToList();
+        foreach (var precomputed in methods.OfType<PrecomputedMaps>()) precomputed.CheckAvailable(selectedIds);
+        var metrics = plan.Metrics.Select(m => m.Create()).ToArray();
+        PrepareFolder(dir, options.Resume);
 
         using var store = ResultStore.Open(Path.Combine(dir, ResultStore.FileName));
         CheckConfig(store, plan, options.Extend, dir);
@@ -46,10 +51,6 @@ public static class Runner
         var timings = new Timings();
         timings.Add("model", "load", clock.Elapsed.TotalSeconds, 0);
         var keys = new RunKeys(plan, weightsSha);
-        var methods = plan.Methods.Select(m => m.Create()).ToArray();
-        var selectedIds = selected.Select(s => s.Id).ToList();
-        foreach (var precomputed in methods.OfType<PrecomputedMaps>()) precomputed.CheckAvailable(selectedIds); // before the first forward pass
-        var metrics = plan.Metrics.Select(m => m.Create()).ToArray();
 
         var info = Info(plan, model, weightsSha, dataset, selected, started, null, timings, [], new Dictionary<string, string>());
         ResultsFolder.WriteInfo(dir, info);
