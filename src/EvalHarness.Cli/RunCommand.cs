@@ -58,7 +58,12 @@ internal static class RunCommand
         RunResults results;
         try
         {
-            var options = new RunOptions { Directory = dir, Resume = resume, Extend = extend, Dataset = dataset };
+            var options = new RunOptions
+            {
+                Directory = dir, Resume = resume, Extend = extend, Dataset = dataset,
+                // results/history.sqlite for runs in the default layout; with --out, one that already exists beside the run (parent or grandparent).
+                HistoryPath = outDir is null ? Path.GetFullPath(Path.Combine(ResultsRoot, Reports.History.HistoryStore.FileName)) : Reports.History.HistoryStore.Locate(dir),
+            };
             if (console && !quiet && !Console.IsOutputRedirected)
                 results = SpectreProgress.Run(p => Runner.Run(plan, options, p, cancel.Token));
             else

@@ -12,13 +12,15 @@ namespace EvalHarness.Harness.Running;
 internal static class ResultTablesBuilder
 {
     public sealed record Tables(
-        List<PerImageRow> PerImage, List<SummaryRow> Summary, List<CurveRow> Curves, Dictionary<string, string> Protocols);
+        List<PerImageRow> PerImage, List<SummaryRow> Summary, List<CurveRow> Curves, Dictionary<string, string> Protocols, List<ShapRow> Shap);
 
     public static Tables Build(RunPlan plan, RunKeys keys, ResultStore store, IReadOnlyList<DatasetItem> selected)
     {
         var rows = new List<PerImageRow>();
         var curves = new Dictionary<(string Method, string Metric), List<(double[] X, double[] Y)>>();
         var protocols = new Dictionary<string, SortedSet<string>>();
+        var shap = new List<ShapRow>();
+        var shapSeen = new HashSet<(string Method, string ImageId)>();
         for (int index = 0; index < selected.Count; index++)
         {
             string imageKey = keys.Image(selected[index]);
@@ -37,9 +39,18 @@ internal static class ResultTablesBuilder
                             methodId, metricId, r.ValueName, r.Value, r.NotDefinedReason));
                     if (!protocols.TryGetValue(metricId, out var set)) protocols[metricId] = set = new SortedSet<string>(StringComparer.Ordinal);
                     set.Add(ev.Protocol);
-                    if (ev.Curves is { } blob)
+                    if (ev.Curves is { } blob && plan.Metrics[k].Descriptor.Name == Metrics.Shap.ShapError.MetricName)
                     {
-                        foreach (var (curveMetric, x, y) in MapBlob.DecodeCurves(blob))
+                        // shap-error's "curves" are per-image vectors over channels: φ* and φ̂ (shap.csv), once per method and image.
+                        var v = MapBlob.DecodeCurves(blob).ToDictionary(c => c.Metric, c => c.Y);
+                        if (shapSeen.Add((methodId, image.ImageId)) &&
+                            v.TryGetValue(Metrics.Shap.ShapError.ReferenceCurve, out var reference) && v.TryGetValue(Metrics.Shap.ShapError.ContributionCurve, out var contribution))
+                            for (int ch = 0; ch < reference.Length; ch++)
+                                shap.Add(new ShapRow(methodId, image.ImageId, ch, contribution[ch], reference[ch]));
+                    }
+                    else if (ev.Curves is { } blob2)
+                    {
+                        foreach (var (curveMetric, x, y) in MapBlob.DecodeCurves(blob2))
                         {
                             string name = curveMetric.Equals(plan.Metrics[k].Descriptor.Name, StringComparison.OrdinalIgnoreCase) ? metricId : $"{metricId}:{curveMetric}";
                             if (!curves.TryGetValue((methodId, name), out var list)) curves[(methodId, name)] = list = [];
@@ -49,7 +60,7 @@ internal static class ResultTablesBuilder
                 }
             }
         }
-        return new Tables(rows, Summaries(plan, rows), Curves(curves), protocols.ToDictionary(p => p.Key, p => string.Join(" | ", p.Value)));
+        return new Tables(rows, Summaries(plan, rows), Curves(curves), protocols.ToDictionary(p => p.Key, p => string.Join(" | ", p.Value)), shap);
     }
 
     private static List<SummaryRow> Summaries(RunPlan plan, List<PerImageRow> rows)

@@ -21,6 +21,9 @@ public sealed record RunOptions
     /// <summary>An already opened dataset (validation opens it); null opens the plan's.</summary>
     public IDataset? Dataset { get; init; }
 
+    /// <summary>The history database (history.sqlite) the finished run's summary is appended to; null appends nowhere.</summary>
+    public string? HistoryPath { get; init; }
+
     /// <summary>Whether to write the reports after the tables (the plan's outputs.report decides too).</summary>
     public bool Reports { get; init; } = true;
 }

@@ -76,8 +76,14 @@ public static class Runner
         var gallery = Gallery.Write(dir, plan, model, dataset, selected, keys, store);
         timings.Add("run", "total", total.Elapsed.TotalSeconds, selected.Count);
         info = Info(plan, model, weightsSha, dataset, selected, started, DateTimeOffset.UtcNow, timings, notes, tables.Protocols);
-        var results = new RunResults { Info = info, PerImage = tables.PerImage, Summary = tables.Summary, Curves = tables.Curves, Gallery = gallery };
+        var results = new RunResults { Info = info, PerImage = tables.PerImage, Summary = tables.Summary, Curves = tables.Curves, Gallery = gallery, Shap = tables.Shap };
         ResultsFolder.Write(dir, results);
+        if (options.HistoryPath is { } history)
+        {
+            using var h = new EvalHarness.Reports.History.HistoryStore(history);
+            h.Append(results, dir);
+            progress.Info($"history: appended to {history}");
+        }
         if (options.Reports && plan.Report)
         {
             EvalHarness.Reports.ReportWriter.WriteAll(dir); // summary.md, plots/, maps/, report.html

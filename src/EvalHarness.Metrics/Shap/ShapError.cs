@@ -37,7 +37,9 @@ public sealed class ShapError : IMetric
 
     public int MaxPairs { get; }
 
-    public MetricDescriptor Descriptor { get; } = new("shap-error", 1, MetricCategory.Shap,
+    public const string MetricName = "shap-error";
+
+    public MetricDescriptor Descriptor { get; } = new(MetricName, 1, MetricCategory.Shap,
         "Jung & Oh 2021 (LIFT-CAM, arXiv 2102.05228) §4; Lundberg & Lee 2017",
         [
             new MetricOutput("error", MetricDirection.LowerIsBetter, "‖φ̂ − φ*‖₂ / ‖φ*‖₂"),
@@ -59,11 +61,15 @@ public sealed class ShapError : IMetric
     public static ShapError FromParameters(MethodParameters p) =>
         new(p.Int("top_k", 10, 1), p.Double("relative_se", 0.01, 1e-12), p.Int("pairs", 32, 2), p.Int("max_pairs", 1024, 2));
 
+    /// <summary>Names of the per-image vectors returned as curves (x = channel index): φ* and the method's φ̂ (the runner writes them to shap.csv).</summary>
+    public const string ReferenceCurve = "shap-reference", ContributionCurve = "shap-contribution";
+
     public MetricBatchResult Evaluate(MetricContext context)
     {
         string name = Descriptor.Name;
         context.Validate(name);
         var records = new List<MetricRecord>();
+        var vectors = new List<MetricCurve>();
         var contributions = context.Saliency?.ChannelContributions;
         string protocol = FormattableString.Invariant($"{name} v{Descriptor.Version}: φ* = Shapley values of the target layer's maps in v(S) = y^c(head(A_S)), exact for K ≤ {ActivationShapley.MaxExactPlayers}, ") +
             FormattableString.Invariant($"else antithetic permutation pairs in rounds of {Pairs} until max SE ≤ {RelativeSe}·‖φ*‖ or {MaxPairs} pairs; top-k with k = min({TopK}, K)");
@@ -113,6 +119,9 @@ public sealed class ShapError : IMetric
                 foreach (var output in Comparisons) records.Add(MetricRecord.NotDefined(n, c, name, output, problem));
                 continue;
             }
+            var channels = Enumerable.Range(0, k).Select(i => (double)i).ToArray();
+            vectors.Add(new MetricCurve(n, ReferenceCurve, channels, (double[])phi.Clone()));
+            vectors.Add(new MetricCurve(n, ContributionCurve, channels, (double[])phiHat.Clone()));
             var diff = new double[k];
             for (int i = 0; i < k; i++) diff[i] = phiHat[i] - phi[i];
             records.Add(new MetricRecord(n, c, name, "error", Norm(diff) / norm)); // LIFT-CAM §4: ‖φ̂ − φ*‖₂/‖φ*‖₂
@@ -126,7 +135,7 @@ public sealed class ShapError : IMetric
                 : new MetricRecord(n, c, name, "spearman", rho));
             records.Add(new MetricRecord(n, c, name, "top_k_overlap", TopKOverlap(phiHat, phi, Math.Min(TopK, k))));
         }
-        return new MetricBatchResult { Records = records, Protocol = protocol };
+        return new MetricBatchResult { Records = records, Curves = vectors, Protocol = protocol };
     }
 
     /// <summary>FNV-1a over the float bits, continuing from <paramref name="h"/>.</summary>

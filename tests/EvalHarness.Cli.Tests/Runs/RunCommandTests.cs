@@ -153,4 +153,47 @@ public sealed class RunCommandTests : IDisposable
         string third = _temp.Write("cache3.yaml", RunConfigs.Synthetic("cache", 3, 3, "[gradcam]", "[average-drop]"));
         CliRun.Of("run", third, "--out", dir, "--resume", "--extend", "--quiet").UserError("--resume refused", "methods[1]", "metrics and outputs only");
     }
+
+    [Fact]
+    public void Shap_csv_holds_the_vectors_the_shap_error_was_computed_from()
+    {
+        string dir = _temp.File("shap");
+        CliRun.Of("run", Config("shap"), "--out", dir, "--quiet").Ok();
+        var r = ResultsFolder.Read(dir);
+        // rise gives no channel contributions, so it has no rows; gradcam and liftcam have 16 channels per image.
+        Assert.Equal(["gradcam", "liftcam"], r.Shap.Select(s => s.Method).Distinct());
+        Assert.Equal(2 * Images * 16, r.Shap.Count);
+        foreach (var group in r.Shap.GroupBy(s => (s.Method, s.ImageId)))
+        {
+            var rows = group.OrderBy(s => s.Channel).ToList();
+            Assert.Equal(Enumerable.Range(0, 16), rows.Select(s => s.Channel));
+            double diff = Math.Sqrt(rows.Sum(s => (s.Contribution - s.Reference) * (s.Contribution - s.Reference)));
+            double norm = Math.Sqrt(rows.Sum(s => s.Reference * s.Reference));
+            double error = r.PerImage.Single(p => p.Method == group.Key.Method && p.ImageId == group.Key.ImageId && p.Metric == "shap-error" && p.ValueName == "error").Value;
+            Assert.Equal(error, diff / norm, 9);
+        }
+        // The reference does not depend on the method.
+        foreach (var image in r.Shap.GroupBy(s => (s.ImageId, s.Channel)))
+            Assert.Single(image.Select(s => s.Reference).Distinct());
+    }
+
+    [Fact]
+    public void Finished_runs_are_appended_to_the_history_beside_them()
+    {
+        string root = _temp.File("results");
+        string db = Path.Combine(root, "history.sqlite");
+        Directory.CreateDirectory(root);
+        new EvalHarness.Reports.History.HistoryStore(db).Dispose();
+        string config = Config("hist");
+        CliRun.Of("run", config, "--out", Path.Combine(root, "hist", "1"), "--quiet").Ok();
+        CliRun.Of("run", config, "--out", Path.Combine(root, "hist", "2"), "--quiet").Ok();
+        using var history = new EvalHarness.Reports.History.HistoryStore(db);
+        var points = history.Points("hist");
+        Assert.Equal(2, points.Select(p => p.RunKey).Distinct().Count());
+        var summary = ResultsFolder.Read(Path.Combine(root, "hist", "2")).Summary.Single(s => s.Method == "gradcam" && s.Metric == "deletion" && s.Headline);
+        Assert.All(points.Where(p => p.Method == "gradcam" && p.Metric == "deletion" && p.Headline), p => Assert.Equal(summary.Mean, p.Mean, 12));
+        // Without a history beside it, an --out run writes none.
+        CliRun.Of("run", config, "--out", _temp.File("elsewhere"), "--quiet").Ok();
+        Assert.False(File.Exists(Path.Combine(_temp.Path, "history.sqlite")));
+    }
 }
