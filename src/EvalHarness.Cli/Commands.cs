@@ -19,6 +19,7 @@ internal static class Commands
         yield return RunCommand.Create();
         yield return ValidateCommand.Create();
         yield return RunAllCommand.Create();
+        yield return MergeCommand.Create();
     }
 
     public static Option<string> ModelConfig() => new("--model-config", "-m")

@@ -9,7 +9,7 @@ using EvalHarness.Reports.Results;
 namespace EvalHarness.Cli;
 
 /// <summary>
-/// <c>evalharness run &lt;config&gt; [--out dir] [--limit N] [--resume [--extend]] [--quiet]</c>: validates the config, runs
+/// <c>evalharness run &lt;config&gt; [--out dir] [--limit N] [--resume [--extend]] [--shard i/n] [--quiet]</c>: validates the config, runs
 /// every method and metric on the selected images, and writes the results folder (default
 /// results/&lt;name&gt;/&lt;UTC stamp&gt;/ under the current folder).
 /// </summary>
@@ -24,22 +24,38 @@ internal static class RunCommand
         var limit = new Option<int?>("--limit") { Description = "Use only the first N images (overrides the config's limit; counts in the config hash)." };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run in its folder (refused when the config changed)." };
         var extend = new Option<bool>("--extend") { Description = "With --resume: accept a config whose metrics or outputs changed; the stored maps are reused and only the new evaluations run." };
+        var shard = new Option<string?>("--shard") { Description = "Run shard i of n (0-based, e.g. 2/8): the images whose id hashes to i; default from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID with EVALHARNESS_SHARD_COUNT. Join the shards with 'evalharness merge'." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Plain log lines instead of live progress bars." };
-        var command = new Command("run", "Run every method and metric of a config and write the results folder.") { config, outDir, limit, resume, extend, quiet };
+        var command = new Command("run", "Run every method and metric of a config and write the results folder.") { config, outDir, limit, resume, extend, shard, quiet };
         command.SetGuardedAction((parse, output, error) =>
         {
             if (parse.GetValue(extend) && !parse.GetValue(resume))
                 throw new EvalHarnessException("--extend continues an earlier run: give it with --resume (and --out <that run's folder>).");
-            return Execute(parse.GetValue(config)!, parse.GetValue(outDir), parse.GetValue(limit), parse.GetValue(resume), parse.GetValue(quiet), output, error, parse.GetValue(extend));
+            return Execute(parse.GetValue(config)!, parse.GetValue(outDir), parse.GetValue(limit), parse.GetValue(resume), parse.GetValue(quiet), output, error,
+                parse.GetValue(extend), parse.GetValue(shard));
         });
         return command;
     }
 
-    public static int Execute(string configPath, string? outDir, int? limit, bool resume, bool quiet, TextWriter output, TextWriter error, bool extend = false)
+    public static int Execute(string configPath, string? outDir, int? limit, bool resume, bool quiet, TextWriter output, TextWriter error,
+        bool extend = false, string? shardText = null)
     {
+        ShardSpec? shard = null;
+        if (shardText is not null) shard = ShardSpec.Parse(shardText);
+        else if (ShardSpec.FromEnvironment() is var (fromEnv, source))
+        {
+            shard = fromEnv;
+            error.WriteLine($"note: shard {shard} from {source}.");
+        }
         var plan = RunPlan.Load(configPath, new PlanOverrides { Limit = limit });
         var dataset = DatasetCatalog.Create(plan.Dataset);
-        string dir = outDir is not null ? Path.GetFullPath(outDir) : resume ? Latest(plan.Name) : NewFolder(plan.Name);
+        // A shard's default folder is stable (config hash and index), so a failed shard re-runs into it with --resume.
+        string dir = outDir is not null ? Path.GetFullPath(outDir)
+            : shard is not null ? Path.GetFullPath(Path.Combine(ResultsRoot, plan.Name, $"{plan.ConfigHash[..12]}-shard-{shard.Index}-of-{shard.Count}"))
+            : resume ? Latest(plan.Name) : NewFolder(plan.Name);
+        // A shard's --resume starts the shard when its folder holds nothing yet, so one command serves a
+        // scheduler's first attempt and its retries.
+        if (shard is not null && resume && !File.Exists(Path.Combine(dir, ResultStore.FileName))) resume = false;
         if (!plan.Model.Pretrained)
             error.WriteLine($"note: {plan.Model.Name} has no weights file and uses eh-init-v1 deterministic weights: it is NOT pretrained, so its predictions are meaningless.");
 
@@ -60,9 +76,9 @@ internal static class RunCommand
         {
             var options = new RunOptions
             {
-                Directory = dir, Resume = resume, Extend = extend, Dataset = dataset,
+                Directory = dir, Resume = resume, Extend = extend, Dataset = dataset, Shard = shard,
                 // results/history.sqlite for runs in the default layout; with --out, one that already exists beside the run (parent or grandparent).
-                HistoryPath = outDir is null ? Path.GetFullPath(Path.Combine(ResultsRoot, Reports.History.HistoryStore.FileName)) : Reports.History.HistoryStore.Locate(dir),
+                HistoryPath = shard is not null ? null : outDir is null ? Path.GetFullPath(Path.Combine(ResultsRoot, Reports.History.HistoryStore.FileName)) : Reports.History.HistoryStore.Locate(dir),
             };
             if (console && !quiet && !Console.IsOutputRedirected)
                 results = SpectreProgress.Run(p => Runner.Run(plan, options, p, cancel.Token));

@@ -85,6 +85,31 @@ public sealed class ResultStore : IDisposable
         return r.Read() ? new StoredImage(r.GetString(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetDouble(4)) : null;
     }
 
+    /// <summary>The stored prediction of an image found by its dataset id (a shard's store holds one per image).</summary>
+    public StoredImage? FindImage(string imageId)
+    {
+        using var cmd = Command("SELECT image_id, label, target, prediction, probability FROM images WHERE image_id = $i", ("$i", imageId));
+        using var r = cmd.ExecuteReader();
+        if (!r.Read()) return null;
+        var image = new StoredImage(r.GetString(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetDouble(4));
+        if (r.Read()) throw new EvalHarnessException($"{_path} holds two predictions for image {imageId}; it was written by more than one config.");
+        return image;
+    }
+
+    /// <summary>The stored evaluation of a method and metric (run ids) on an image, found by ids, or null.</summary>
+    public StoredEvaluation? FindEvaluation(string imageId, string method, string metric)
+    {
+        var keys = new List<string>();
+        using (var cmd = Command("SELECT key FROM evaluations WHERE image_id = $i AND method = $m AND metric = $k", ("$i", imageId), ("$m", method), ("$k", metric)))
+        {
+            using var r = cmd.ExecuteReader();
+            while (r.Read()) keys.Add(r.GetString(0));
+        }
+        if (keys.Count > 1)
+            throw new EvalHarnessException($"{_path} holds {keys.Count} evaluations of {metric} for {method} on image {imageId} (a metric's parameters changed under --extend); merge needs one.");
+        return keys.Count == 0 ? null : GetEvaluation(keys[0]);
+    }
+
     public byte[]? GetMap(string key)
     {
         using var cmd = Command("SELECT data FROM maps WHERE key = $k", ("$k", key));

@@ -21,6 +21,9 @@ public sealed record RunOptions
     /// <summary>An already opened dataset (validation opens it); null opens the plan's.</summary>
     public IDataset? Dataset { get; init; }
 
+    /// <summary>Run only this shard of the selected images (null: all of them).</summary>
+    public ShardSpec? Shard { get; init; }
+
     /// <summary>The history database (history.sqlite) the finished run's summary is appended to; null appends nowhere.</summary>
     public string? HistoryPath { get; init; }
 

@@ -33,8 +33,11 @@ public static class Runner
 
         // Everything that can be checked is checked before the results folder is touched.
         var dataset = options.Dataset ?? DatasetCatalog.Create(plan.Dataset);
-        var selected = Subset.Select(dataset.Items, plan.Limit, plan.SubsetModeName, plan.Seed);
-        if (selected.Count == 0) throw new EvalHarnessException($"The dataset ({dataset.Source}) has no images to run.");
+        var whole = Subset.Select(dataset.Items, plan.Limit, plan.SubsetModeName, plan.Seed);
+        if (whole.Count == 0) throw new EvalHarnessException($"The dataset ({dataset.Source}) has no images to run.");
+        // A shard runs its part of the whole selection; image_index stays the position in the whole selection.
+        var indices = Enumerable.Range(0, whole.Count).Where(i => options.Shard?.Contains(whole[i].Id) ?? true).ToList();
+        var selected = indices.Select(i => whole[i]).ToList();
         var methods = plan.Methods.Select(m => m.Create()).ToArray();
         var selectedIds = selected.Select(s => s.Id).ToList();
         foreach (var precomputed in methods.OfType<PrecomputedMaps>()) precomputed.CheckAvailable(selectedIds);
@@ -43,6 +46,7 @@ public static class Runner
 
         using var store = ResultStore.Open(Path.Combine(dir, ResultStore.FileName));
         CheckConfig(store, plan, options.Extend, dir);
+        CheckShard(store, options.Shard, dir);
         progress.Info(options.Resume ? $"resuming {dir}" : $"results: {dir}");
 
         var clock = Stopwatch.StartNew();
@@ -52,7 +56,7 @@ public static class Runner
         timings.Add("model", "load", clock.Elapsed.TotalSeconds, 0);
         var keys = new RunKeys(plan, weightsSha);
 
-        var info = Info(plan, model, weightsSha, dataset, selected, started, null, timings, [], new Dictionary<string, string>());
+        var info = Info(plan, model, weightsSha, dataset, whole, started, null, timings, [], new Dictionary<string, string>()) with { Shard = Shard(options) };
         ResultsFolder.WriteInfo(dir, info);
 
         progress.Start(dir, plan.Methods.Select(m => m.Id).ToList(), selected.Count);
@@ -70,12 +74,13 @@ public static class Runner
         if (!model.Pretrained) notes.Add($"The model has no weights file: {model.Config.WeightsDescription}.");
         if (clipped + dropped > 0)
             notes.Add($"The preprocessing crop clipped {clipped} box(es) and dropped {dropped} box(es) entirely outside the input (counted in the images computed in this session).");
+        if (options.Shard is { } shard) notes.Add($"Shard {shard}: {selected.Count} of the {whole.Count} selected images (by SHA-256 of the image id); 'evalharness merge' joins the shards.");
         if (options.Resume) notes.Add(options.Extend ? "Extended: timings cover the last session only (stored maps were reused)." : "Resumed: timings cover the last session only.");
 
-        var tables = ResultTablesBuilder.Build(plan, keys, store, selected);
+        var tables = ResultTablesBuilder.Build(plan, keys, store, selected, indices);
         var gallery = Gallery.Write(dir, plan, model, dataset, selected, keys, store);
         timings.Add("run", "total", total.Elapsed.TotalSeconds, selected.Count);
-        info = Info(plan, model, weightsSha, dataset, selected, started, DateTimeOffset.UtcNow, timings, notes, tables.Protocols);
+        info = Info(plan, model, weightsSha, dataset, whole, started, DateTimeOffset.UtcNow, timings, notes, tables.Protocols) with { Shard = Shard(options) };
         var results = new RunResults { Info = info, PerImage = tables.PerImage, Summary = tables.Summary, Curves = tables.Curves, Gallery = gallery, Shap = tables.Shap };
         ResultsFolder.Write(dir, results);
         if (options.HistoryPath is { } history)
@@ -225,6 +230,17 @@ public static class Runner
         {
             throw new EvalHarnessException($"the results folder {dir} is not writable ({e.Message.TrimEnd('.')}); give another --out or fix its permissions.");
         }
+    }
+
+    private static ShardInfo? Shard(RunOptions options) => options.Shard is { } s ? new ShardInfo(s.Index, s.Count) : null;
+
+    private static void CheckShard(ResultStore store, ShardSpec? shard, string dir)
+    {
+        string now = shard?.ToString() ?? "none";
+        string? before = store.GetMeta("shard");
+        if (before is null) store.SetMeta("shard", now);
+        else if (before != now)
+            throw new EvalHarnessException($"--resume refused: {dir} holds shard {before}, not {now}; resume each shard in its own folder with its own --shard.");
     }
 
     /// <summary>Metrics and outputs may change under <see cref="RunOptions.Extend"/>: neither enters the keys of the stored maps.</summary>
