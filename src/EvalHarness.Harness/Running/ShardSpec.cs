@@ -16,7 +16,7 @@ namespace EvalHarness.Harness.Running;
 public sealed record ShardSpec(int Index, int Count)
 {
     /// <summary>The environment variables read when no --shard is given, in order of precedence.</summary>
-    public const string KubernetesIndex = "JOB_COMPLETION_INDEX", SlurmIndex = "SLURM_ARRAY_TASK_ID", SlurmMin = "SLURM_ARRAY_TASK_MIN",
+    public const string KubernetesIndex = "JOB_COMPLETION_INDEX", SlurmIndex = "SLURM_ARRAY_TASK_ID",
         CountVariable = "EVALHARNESS_SHARD_COUNT", SlurmCount = "SLURM_ARRAY_TASK_COUNT";
 
     public bool Contains(string imageId) => Of(imageId, Count) == Index;
@@ -50,8 +50,9 @@ public sealed record ShardSpec(int Index, int Count)
 
     /// <summary>
     /// The shard from a scheduler's environment, or null when no index variable is set: the index from
-    /// JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs) or SLURM_ARRAY_TASK_ID minus SLURM_ARRAY_TASK_MIN
-    /// (Slurm job arrays), the count from EVALHARNESS_SHARD_COUNT or SLURM_ARRAY_TASK_COUNT.
+    /// JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs) or SLURM_ARRAY_TASK_ID (Slurm job arrays, submitted
+    /// as --array=0-(N−1)), the count from EVALHARNESS_SHARD_COUNT or else SLURM_ARRAY_TASK_COUNT. A shard
+    /// re-run alone (--array=i) must set EVALHARNESS_SHARD_COUNT, since its array then counts one task.
     /// </summary>
     public static (ShardSpec Shard, string Source)? FromEnvironment(Func<string, string?>? read = null)
     {
@@ -68,9 +69,9 @@ public sealed record ShardSpec(int Index, int Count)
                 throw new EvalHarnessException($"the environment variable {name}='{Get(name)}' is not an integer.");
             return v;
         }
-        int index = Int(indexName) - (indexName == SlurmIndex && Get(SlurmMin) is not null ? Int(SlurmMin) : 0);
+        int index = Int(indexName);
         int count = Int(countName);
-        string source = indexName == SlurmIndex && Get(SlurmMin) is not null ? $"{indexName} − {SlurmMin}, {countName}" : $"{indexName}, {countName}";
+        string source = $"{indexName}, {countName}";
         return (Checked(index, count, source, $"{index}/{count}"), source);
     }
 }

@@ -57,7 +57,9 @@ public sealed class ShardMergeTests : IDisposable
             ShardSpec.FromEnvironment(name => env.FirstOrDefault(e => e.Item1 == name).Item2);
         Assert.Null(From());
         Assert.Equal(new ShardSpec(3, 10), From(("JOB_COMPLETION_INDEX", "3"), ("EVALHARNESS_SHARD_COUNT", "10"))!.Value.Item1);
-        Assert.Equal(new ShardSpec(2, 4), From(("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_MIN", "1"), ("SLURM_ARRAY_TASK_COUNT", "4"))!.Value.Item1);
+        Assert.Equal(new ShardSpec(2, 4), From(("SLURM_ARRAY_TASK_ID", "2"), ("SLURM_ARRAY_TASK_COUNT", "4"))!.Value.Item1);
+        // A shard re-run alone (--array=3) counts one task; EVALHARNESS_SHARD_COUNT keeps the real count.
+        Assert.Equal(new ShardSpec(3, 4), From(("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_COUNT", "1"), ("EVALHARNESS_SHARD_COUNT", "4"))!.Value.Item1);
         Assert.Contains("EVALHARNESS_SHARD_COUNT", Assert.Throws<Engine.EvalHarnessException>(() => From(("JOB_COMPLETION_INDEX", "3"))).Message);
         Assert.Contains("0 to 1", Assert.Throws<Engine.EvalHarnessException>(() => From(("JOB_COMPLETION_INDEX", "2"), ("EVALHARNESS_SHARD_COUNT", "2"))).Message);
     }
