@@ -121,8 +121,26 @@ internal static class ResultTablesBuilder
                 var s = MetricSummary.Of(key.Method, key.Metric, key.Value, groups[key]);
                 result.Add(new SummaryRow(key.Method, key.Metric, key.Value, direction, headline,
                     s.Mean, s.StandardError, s.IntervalLow, s.IntervalHigh, s.N, s.NotDefined));
+                if (metrics[metricOrder.IndexOf(key.Metric)].Name == PointingGameName && key.Value == "hit")
+                    result.Add(ClassMean(key.Method, key.Metric, direction));
             }
             return result;
+        }
+
+        private const string PointingGameName = "pointing-game";
+
+        /// <summary>
+        /// TorchRay's pointing-game score (PointingGame.accuracy): the mean over classes of each class's hit
+        /// rate, beside the per-image rate of the 'hit' row. Its n counts classes (the interval is over
+        /// classes); images whose hit is not defined (skipped) are left out, as TorchRay does.
+        /// </summary>
+        private SummaryRow ClassMean(string method, string metric, string direction)
+        {
+            var perClass = _rows.Where(r => r.Method == method && r.Metric == metric && r.ValueName == "hit" && !double.IsNaN(r.Value))
+                .GroupBy(r => r.Target).OrderBy(g => g.Key).Select(g => g.Average(r => r.Value)).ToList();
+            int notDefined = _rows.Count(r => r.Method == method && r.Metric == metric && r.ValueName == "hit" && double.IsNaN(r.Value));
+            var s = MetricSummary.Of(method, metric, "hit:class-mean", perClass);
+            return new SummaryRow(method, metric, "hit:class-mean", direction, false, s.Mean, s.StandardError, s.IntervalLow, s.IntervalHigh, s.N, notDefined);
         }
 
         /// <summary>The declared output a value belongs to: by name, or by the part before ':' for per-layer outputs ("spearman:{layer}").</summary>

@@ -64,7 +64,17 @@ public sealed class RunCommandTests : IDisposable
 
         // summary.csv: recomputed here from per_image.csv; the interval is Student-t with n − 1 = 4 degrees of freedom.
         const double t4 = 2.7764451051977987;
-        foreach (var s in r.Summary)
+        foreach (var s in r.Summary.Where(s => s.ValueName == "hit:class-mean"))
+        {
+            // TorchRay's pointing-game score: the mean over target classes of each class's hit rate.
+            var rates = r.PerImage.Where(p => p.Method == s.Method && p.Metric == s.Metric && p.ValueName == "hit" && !double.IsNaN(p.Value))
+                .GroupBy(p => p.Target).Select(g => g.Average(p => p.Value)).ToList();
+            Assert.Equal(rates.Average(), s.Mean, 12);
+            Assert.Equal(rates.Count, s.N);
+            Assert.False(s.Headline);
+        }
+        Assert.Equal(3, r.Summary.Count(s => s.ValueName == "hit:class-mean"));
+        foreach (var s in r.Summary.Where(s => s.ValueName != "hit:class-mean"))
         {
             var values = r.PerImage.Where(p => p.Method == s.Method && p.Metric == s.Metric && p.ValueName == s.ValueName).Select(p => p.Value).ToList();
             var defined = values.Where(v => !double.IsNaN(v)).ToList();
