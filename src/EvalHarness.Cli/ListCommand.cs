@@ -26,6 +26,8 @@ internal static class ListCommand
                     output.WriteLine();
                     output.WriteLine($"<method>+ge  Gradual Extrapolation (Szandała 2021) of any of: {string.Join(", ", SaliencyCatalog.GradualExtrapolationInners)} " +
                                      "(e.g. gradcam+ge; the method's parameters apply, plus ge-layers=all|before-map).");
+                    output.WriteLine("precomputed  maps made elsewhere, one .npy per image id (run configs: params folder, pattern '{id}.npy' or '{id}_{target}.npy', resize none|bilinear).");
+                    output.WriteLine("assembly:    your own ISaliencyMethod from a .NET assembly (run configs: assembly: <dll>, type: <class>, params: {...}).");
                     break;
                 case "models":
                     Table(output, ["architecture", "family", "default layer", "input"],

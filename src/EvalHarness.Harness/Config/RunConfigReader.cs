@@ -277,6 +277,18 @@ internal static class RunConfigReader
                 layer = model.ResolvedTargetLayer;
             }
 
+            if (plan.Create() is IChecksModel check)
+            {
+                try
+                {
+                    check.CheckModel(graph, layer);
+                }
+                catch (EvalHarnessException e)
+                {
+                    throw new ConfigException((layerNode ?? nameNode ?? item).Location, layerNode is null ? field : $"{field}.layer", e.Message);
+                }
+            }
+
             string id = idNode is null ? plan.Descriptor.Name : ConfigValues.Text(idNode, $"{field}.id");
             var idLocation = idNode?.Location ?? nameNode?.Location ?? item.Location;
             CheckId(id, idLocation, $"{field}.id", idAt, "method");

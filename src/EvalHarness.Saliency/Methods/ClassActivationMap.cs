@@ -8,7 +8,7 @@ namespace EvalHarness.Saliency.Methods;
 /// CAM (Zhou et al. 2016, eq. 2): α_k = w_{c,k}, the weight of the linear (or 1×1 convolutional)
 /// classifier that directly follows global average pooling of the target layer. Any other head is refused.
 /// </summary>
-public sealed class ClassActivationMap : CamMethod
+public sealed class ClassActivationMap : CamMethod, IChecksModel
 {
     public override MethodDescriptor Descriptor { get; } =
         new("cam", 1, "cam", true, "Zhou et al. 2016, eq. 2");
@@ -31,6 +31,11 @@ public sealed class ClassActivationMap : CamMethod
         var phi = base.Contributions(inputs, weights)!;
         System.Numerics.Tensors.TensorPrimitives.Divide(phi.Data, inputs.Hw, phi.Data);
         return phi;
+    }
+
+    public void CheckModel(Graph graph, string? layer)
+    {
+        if (layer is not null) FindClassifier(graph, layer);
     }
 
     /// <summary>The classes×K weight matrix of the GAP+linear head after <paramref name="layer"/>, or a clear refusal.</summary>

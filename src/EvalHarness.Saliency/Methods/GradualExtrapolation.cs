@@ -36,7 +36,7 @@ namespace EvalHarness.Saliency.Methods;
 /// not see positive scale factors). If the first excitation is not at the input's resolution, the
 /// normalised map is resized bilinearly to it.
 /// </summary>
-public sealed class GradualExtrapolation : ISaliencyMethod
+public sealed class GradualExtrapolation : ISaliencyMethod, IChecksModel
 {
     public const string Suffix = "+ge";
 
@@ -51,6 +51,8 @@ public sealed class GradualExtrapolation : ISaliencyMethod
 
     private readonly ISaliencyMethod _inner;
     private readonly bool _beforeMap;
+
+    public void CheckModel(Graph graph, string? layer) => (_inner as IChecksModel)?.CheckModel(graph, layer);
 
     public GradualExtrapolation(ISaliencyMethod inner, string layers = AllLayers)
     {

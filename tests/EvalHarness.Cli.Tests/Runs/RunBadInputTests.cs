@@ -35,6 +35,16 @@ public sealed class RunBadInputTests : IDisposable
     }
 
     [Fact]
+    public void A_method_that_does_not_apply_to_the_model_is_refused_before_the_run()
+    {
+        string text = Valid(methods: "[gradcam, cam+ge]").Replace($"model: {RunConfigs.SynthNet}", "model: {architecture: squeezenet1_0, preprocessing: {preset: torchvision}}");
+        string path = Config(text);
+        CliRun.Of("validate", path).UserError("c.yaml:", "methods[1]", "CAM needs a head of global average pooling", "Conv2d");
+        CliRun.Of("run", path, "--out", _temp.File("o"), "--quiet").UserError("methods[1]");
+        Assert.False(Directory.Exists(_temp.File("o")));
+    }
+
+    [Fact]
     public void Duplicate_method_ids_are_refused_with_both_places()
     {
         CliRun.Of("validate", Config(Valid(methods: "[gradcam, {name: liftcam}, {name: gradcam, params: {}}]"))).UserError("c.yaml:", "gradcam");
