@@ -14,7 +14,8 @@ internal static class Gallery
     public const string Folder = "gallery";
 
     public static List<GalleryItem> Write(
-        string dir, RunPlan plan, LoadedModel model, IDataset dataset, IReadOnlyList<DatasetItem> selected, RunKeys keys, ResultStore store)
+        string dir, RunPlan plan, LoadedModel model, IDataset dataset, IReadOnlyList<DatasetItem> selected, RunKeys keys, ResultStore store,
+        IReadOnlyList<int>? indices = null)
     {
         var items = new List<GalleryItem>();
         int count = Math.Min(plan.Gallery, selected.Count);
@@ -27,7 +28,8 @@ internal static class Gallery
             var stored = store.GetImage(imageKey);
             if (stored is null) continue;
             var input = model.Prepare(dataset.Load(item));
-            string stem = $"{index.ToString("D4", CultureInfo.InvariantCulture)}_{Safe(item.Id)}";
+            // Files are named by the image's position in the whole selection, so a shard's names are the single run's.
+            string stem = $"{(indices?[index] ?? index).ToString("D4", CultureInfo.InvariantCulture)}_{Safe(item.Id)}";
             string png = $"{Folder}/{stem}.png";
             WriteAtomically(Path.Combine(dir, png), Png.Encode(InputPicture(input.Tensor, model.Preprocessing)));
             var maps = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -78,7 +78,7 @@ public static class Runner
         if (options.Resume) notes.Add(options.Extend ? "Extended: timings cover the last session only (stored maps were reused)." : "Resumed: timings cover the last session only.");
 
         var tables = ResultTablesBuilder.Build(plan, keys, store, selected, indices);
-        var gallery = Gallery.Write(dir, plan, model, dataset, selected, keys, store);
+        var gallery = Gallery.Write(dir, plan, model, dataset, selected, keys, store, indices);
         timings.Add("run", "total", total.Elapsed.TotalSeconds, selected.Count);
         info = Info(plan, model, weightsSha, dataset, whole, started, DateTimeOffset.UtcNow, timings, notes, tables.Protocols) with { Shard = Shard(options) };
         var results = new RunResults { Info = info, PerImage = tables.PerImage, Summary = tables.Summary, Curves = tables.Curves, Gallery = gallery, Shap = tables.Shap };

@@ -104,7 +104,10 @@ public sealed class ShardMergeTests : IDisposable
             var m = ResultsFolder.Read(merged);
             Assert.Null(m.Info.Shard);
             Assert.Equal(reference.Info.ConfigHash, m.Info.ConfigHash);
-            Assert.Equal(reference.Gallery.Select(g => g.ImageId), m.Gallery.Select(g => g.ImageId));
+            Assert.Equal(reference.Gallery, m.Gallery, GalleryItemComparer.Instance);
+            foreach (var g in m.Gallery)
+                foreach (var file in g.Maps.Values.Prepend(g.InputPng))
+                    Assert.Equal(File.ReadAllBytes(Path.Combine(single, file)), File.ReadAllBytes(Path.Combine(merged, file)));
             Assert.True(File.Exists(Path.Combine(merged, "report.html")) || !reference.Info.ResolvedConfig.ToJsonString().Contains("\"report\":true"));
         }
     }
@@ -167,5 +170,16 @@ public sealed class ShardMergeTests : IDisposable
         foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories)) Directory.CreateDirectory(dir.Replace(from, to));
         Directory.CreateDirectory(to);
         foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories)) File.Copy(file, file.Replace(from, to));
+    }
+
+    private sealed class GalleryItemComparer : IEqualityComparer<GalleryItem>
+    {
+        public static readonly GalleryItemComparer Instance = new();
+
+        public bool Equals(GalleryItem? a, GalleryItem? b) =>
+            a is not null && b is not null && a.ImageId == b.ImageId && a.InputPng == b.InputPng && a.Target == b.Target &&
+            a.Boxes.SequenceEqual(b.Boxes) && a.Maps.OrderBy(m => m.Key).SequenceEqual(b.Maps.OrderBy(m => m.Key));
+
+        public int GetHashCode(GalleryItem item) => item.ImageId.GetHashCode(StringComparison.Ordinal);
     }
 }
