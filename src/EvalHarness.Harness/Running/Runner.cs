@@ -65,7 +65,9 @@ public static class Runner
         {
             cancellation.ThrowIfCancellationRequested();
             var batch = selected.Skip(start).Take(plan.BatchSize).ToList();
-            var (c, d) = RunBatch(plan, dataset, model, keys, methods, metrics, store, batch, timings, progress, cancellation);
+            // run.json carries the timings so far after every method of every batch, for watching a long run and for cost models.
+            void Flush() => ResultsFolder.WriteInfo(dir, info with { Timings = timings.ToList() });
+            var (c, d) = RunBatch(plan, dataset, model, keys, methods, metrics, store, batch, timings, progress, Flush, cancellation);
             clipped += c;
             dropped += d;
         }
@@ -100,7 +102,7 @@ public static class Runner
     /// <summary>One batch: everything the store lacks is computed and committed per image × method.</summary>
     private static (int Clipped, int Dropped) RunBatch(
         RunPlan plan, IDataset dataset, LoadedModel model, RunKeys keys, ISaliencyMethod[] methods, IMetric[] metrics,
-        ResultStore store, List<DatasetItem> batch, Timings timings, IRunProgress progress, CancellationToken cancellation)
+        ResultStore store, List<DatasetItem> batch, Timings timings, IRunProgress progress, Action flush, CancellationToken cancellation)
     {
         int n = batch.Count;
         var imageKeys = batch.Select(keys.Image).ToArray();
@@ -202,6 +204,7 @@ public static class Runner
                 if (blob is null && perImage[i].Count == 0) continue;
                 store.Commit(imageKeys[i], stored[i], mapKeys[m][i], mp.Id, blob, perImage[i]);
             }
+            flush();
             progress.Advance(mp.Id, n, fromStore: false);
         }
         return (annotations.Sum(a => a.Clipped), annotations.Sum(a => a.Dropped));

@@ -18,7 +18,7 @@ namespace EvalHarness.Saliency.Methods;
 /// and flatten — TorchRay's relu7 for VGG, avgpool for ResNet); the second pass subtracts P̄ there and
 /// continues down to the saliency layer.
 /// </summary>
-public sealed class ExcitationBackprop : ISaliencyMethod
+public sealed class ExcitationBackprop : ISaliencyMethod, IChecksModel
 {
     private readonly string _layer, _contrastLayer;
 
@@ -48,13 +48,7 @@ public sealed class ExcitationBackprop : ISaliencyMethod
         ExcitationRules? dualRules = null;
         if (Contrastive)
         {
-            int lastAffine = graph.Nodes.LastOrDefault(n => AffineLayer.IsAffine(n.Layer))?.Index
-                ?? throw new EvalHarnessException("Contrastive excitation backprop needs a network with a convolution or linear layer.");
-            contrast = _contrastLayer.Length > 0 ? _contrastLayer : DefaultContrastLayer(graph, lastAffine);
-            int contrastIndex = graph.IndexOf(contrast);
-            if (contrastIndex <= saliencyIndex || contrastIndex >= lastAffine)
-                throw new EvalHarnessException($"Contrastive excitation backprop: the contrast layer '{contrast}' must lie after the saliency layer '{layer}' " +
-                    $"and before the last classifier layer '{graph.Nodes[lastAffine].Name}'.");
+            (contrast, int lastAffine) = ContrastLayer(graph, layer, saliencyIndex);
             dualRules = new ExcitationRules(negatedNode: lastAffine);
         }
 
@@ -92,6 +86,26 @@ public sealed class ExcitationBackprop : ISaliencyMethod
         var up = raw.Dim(1) == images.H && raw.Dim(2) == images.W ? raw.Clone() : MapOps.ResizeBilinear(raw, images.H, images.W);
         MapOps.ReluInPlace(up); // bilinear weights are non-negative; this only guards against −0 and rounding below zero
         return new SaliencyResult { Maps = Gradients.AttributionMaps.NormalizeByMax(up), RawMaps = raw };
+    }
+
+    public void CheckModel(Graph graph, string? layer)
+    {
+        layer = _layer.Length > 0 ? _layer : layer;
+        if (!Contrastive || layer is null) return;
+        ContrastLayer(graph, layer, layer.Equals("input", StringComparison.OrdinalIgnoreCase) ? -1 : graph.IndexOf(layer));
+    }
+
+    /// <summary>The contrast layer (given, or the default) and the last affine layer's index; refuses a contrast layer not strictly between the saliency layer and the last affine layer.</summary>
+    private (string Contrast, int LastAffine) ContrastLayer(Graph graph, string layer, int saliencyIndex)
+    {
+        int lastAffine = graph.Nodes.LastOrDefault(n => AffineLayer.IsAffine(n.Layer))?.Index
+            ?? throw new EvalHarnessException("Contrastive excitation backprop needs a network with a convolution or linear layer.");
+        string contrast = _contrastLayer.Length > 0 ? _contrastLayer : DefaultContrastLayer(graph, lastAffine);
+        int contrastIndex = graph.IndexOf(contrast);
+        if (contrastIndex <= saliencyIndex || contrastIndex >= lastAffine)
+            throw new EvalHarnessException($"Contrastive excitation backprop: the contrast layer '{contrast}' must lie after the saliency layer '{layer}' " +
+                $"and before the last classifier layer '{graph.Nodes[lastAffine].Name}'; give an earlier saliency layer (layer:) or a contrast layer (params: {{contrast_layer: ...}}).");
+        return (contrast, lastAffine);
     }
 
     /// <summary>The input of the last affine layer, skipping dropout, identity and flatten.</summary>
