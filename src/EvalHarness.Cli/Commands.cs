@@ -20,6 +20,7 @@ internal static class Commands
         yield return ValidateCommand.Create();
         yield return RunAllCommand.Create();
         yield return MergeCommand.Create();
+        yield return CostCommand.Create();
     }
 
     public static Option<string> ModelConfig() => new("--model-config", "-m")

@@ -206,4 +206,22 @@ public sealed class RunCommandTests : IDisposable
         CliRun.Of("run", config, "--out", _temp.File("elsewhere"), "--quiet").Ok();
         Assert.False(File.Exists(Path.Combine(_temp.Path, "history.sqlite")));
     }
+
+    [Fact]
+    public void The_cost_model_projects_the_measured_seconds_per_image_linearly()
+    {
+        string dir = _temp.File("cost");
+        CliRun.Of("run", _temp.Write("cost.yaml", RunConfigs.Synthetic("cost", 3, 3, "[gradcam]", "[average-drop]")), "--out", dir, "--quiet").Ok();
+        var info = ResultsFolder.Read(dir).Info;
+        var total = info.Timings.Single(t => t.Stage == "run" && t.Id == "total");
+        double perImage = total.Seconds / 3;
+        var run = CliRun.Of("cost", dir, "--images", "100000", "--nodes", "1,3").Ok();
+        Assert.Contains($"{perImage.ToString("0.###", CultureInfo.InvariantCulture)} s per image", run.Output);
+        // 100000 images on 3 nodes: ⌈100000/3⌉ = 33334 images each; core-hours count every image once on the run's cores.
+        string Wall(double s) => CostCommand.Duration(s);
+        Assert.Contains(Wall(100000 * perImage), run.Output);
+        Assert.Contains(Wall(33334 * perImage), run.Output);
+        Assert.Contains((100000 * perImage * info.Machine.LogicalCores / 3600).ToString("0", CultureInfo.InvariantCulture), run.Output);
+        CliRun.Of("cost", dir, "--nodes", "0").UserError("--nodes", "positive");
+    }
 }
