@@ -112,7 +112,8 @@ internal static class ResultTablesBuilder
             var metricOrder = metrics.Select(m => m.Id).ToList();
             var result = new List<SummaryRow>();
             var headlineTaken = new HashSet<(string, string)>();
-            foreach (var key in order.OrderBy(k => methods.ToList().IndexOf(k.Method)).ThenBy(k => metricOrder.IndexOf(k.Metric)))
+            var methodOrder = methods.ToList();
+            foreach (var key in order.OrderBy(k => methodOrder.IndexOf(k.Method)).ThenBy(k => metricOrder.IndexOf(k.Metric)))
             {
                 var outputs = metrics[metricOrder.IndexOf(key.Metric)].Outputs;
                 int output = OutputIndex(outputs, key.Value);
