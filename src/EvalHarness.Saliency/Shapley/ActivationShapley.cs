@@ -16,7 +16,9 @@ public sealed record ShapleyEstimate(double[] Values, double[] StandardErrors, b
 /// layer in the game v(S) = y^c(head(A with the maps outside S zeroed)). Players are single maps or,
 /// with <c>groups</c>, contiguous groups of maps. Exact by enumerating all 2^P coalitions (batched head
 /// passes) when P ≤ <see cref="MaxExactPlayers"/>; otherwise permutation sampling with antithetic pairs
-/// (each permutation and its reverse), reporting the standard error over pairs.
+/// (each permutation and its reverse), reporting the standard error over pairs. Heads that start with
+/// channel-wise operations and an affine layer are evaluated along each permutation incrementally
+/// (<see cref="IncrementalHead"/>).
 /// </summary>
 public sealed class ActivationShapley
 {
@@ -24,6 +26,9 @@ public sealed class ActivationShapley
 
     private readonly ExplainContext _context;
     private readonly string _layer;
+
+    /// <summary>Whether sampling may use <see cref="IncrementalHead"/> (tests turn it off to compare both paths).</summary>
+    internal bool AllowIncremental { get; init; } = true;
 
     public ActivationShapley(ExplainContext context, string layer)
     {
@@ -82,9 +87,15 @@ public sealed class ActivationShapley
         var perm = new int[players];
         for (int i = 0; i < players; i++) perm[i] = i;
         double full = 0, empty = 0;
+        var incremental = AllowIncremental ? IncrementalHead.TryCreate(_context.Graph, _layer, a) : null;
         for (int p = 0; p < pairs; p++)
         {
             rng.Shuffle(perm.AsSpan());
+            if (incremental is not null)
+            {
+                Accumulate(incremental.PairValues(_context, target, perm, owner));
+                continue;
+            }
             // prefixes of π and of reverse(π): coalition masks as bit sets over players (≤ 64 players per word)
             var sets = new List<System.Collections.BitArray>(2 * (players + 1));
             for (int dir = 0; dir < 2; dir++)
@@ -97,7 +108,12 @@ public sealed class ActivationShapley
                     sets.Add((System.Collections.BitArray)set.Clone());
                 }
             }
-            var v = EvaluateSets(a, target, sets, owner);
+            Accumulate(EvaluateSets(a, target, sets, owner));
+        }
+
+        // v: the prefixes of π (∅ first), then those of reverse(π).
+        void Accumulate(double[] v)
+        {
             full = v[players];
             empty = v[0];
             var delta = new double[players];
