@@ -35,8 +35,13 @@ public sealed class KillResumeTests : IDisposable
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
             _ = stdout;
-            // Delays over the whole run (startup ≈ 1 s, the run ≈ 10–15 s), later attempts see more of it done.
-            if (process.WaitForExit(TimeSpan.FromSeconds(1 + rng.NextDouble() * 6)))
+            // Wait until the run has started (run.json written at its start; start-up takes seconds on a busy
+            // machine), then a random delay within the run (≈ 10–15 s on an idle machine).
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (!process.HasExited && (!started && !File.Exists(Path.Combine(dir, ResultsFolder.RunJson)) || clock.Elapsed < TimeSpan.FromSeconds(0.5))
+                   && clock.Elapsed < TimeSpan.FromSeconds(120))
+                await Task.Delay(50);
+            if (process.WaitForExit(TimeSpan.FromSeconds(rng.NextDouble() * 5)))
             {
                 string error = await stderr;
                 Assert.True(process.ExitCode == 0, $"attempt {attempt} failed: {error}");
