@@ -16,7 +16,10 @@ internal static class Guard
         }
         catch (EvalHarnessException e)
         {
-            return Fail(error, e.Message);
+            int code = Fail(error, e.Message);
+            // A user's .NET method that failed is wrapped with its exception: its stack trace helps whoever wrote it.
+            if (e.InnerException is { } inner && Debug) error.WriteLine(inner.ToString());
+            return code;
         }
         catch (FileNotFoundException e)
         {
@@ -34,13 +37,16 @@ internal static class Guard
         {
             return Fail(error, $"input/output error: {e.Message}");
         }
-        catch (Exception e) when (Environment.GetEnvironmentVariable("EVALHARNESS_DEBUG") != "1")
+        catch (Exception e) when (!Debug)
         {
             error.WriteLine($"internal error ({e.GetType().Name}): {OneLine(e.Message)}");
             error.WriteLine("This is a bug in EvalHarness; run with EVALHARNESS_DEBUG=1 for the stack trace.");
             return InternalError;
         }
     }
+
+    /// <summary>EVALHARNESS_DEBUG=1: stack traces of internal errors and of the exceptions behind user errors.</summary>
+    private static bool Debug => Environment.GetEnvironmentVariable("EVALHARNESS_DEBUG") == "1";
 
     /// <summary>Writes "error: message" on one line (inner line breaks become "; ") and returns <see cref="UserError"/>.</summary>
     public static int Fail(TextWriter error, string message)

@@ -87,7 +87,7 @@ internal static class RunCommand
         }
         catch (OperationCanceledException)
         {
-            throw new EvalHarnessException($"interrupted; every image finished is kept in {dir}; continue with 'evalharness run {configPath} --out {dir} --resume'.");
+            throw new EvalHarnessException($"interrupted; every image finished is kept in {dir}; continue with '{Runner.ResumeCommand(plan, dir, shard)}'.");
         }
         finally
         {

@@ -223,10 +223,9 @@ public sealed class ResultStore : IDisposable
     /// <summary>SQLite's failures in words: a full disk, a read-only folder, a damaged file.</summary>
     private static EvalHarnessException Problem(string path, SqliteException e) => e.SqliteErrorCode switch
     {
-        13 => new EvalHarnessException($"the disk is full while storing results in {path}; every image finished so far is kept. " +
-            "Free some space and continue with 'evalharness run <config> --out <folder> --resume'."),
+        13 => new EvalHarnessException($"the disk is full while storing results in {path}; free some space"),
         8 or 14 => new EvalHarnessException($"cannot write the result store {path} ({e.Message.TrimEnd('.')}); the results folder must be writable."),
-        10 => new EvalHarnessException($"input/output error on the result store {path} ({e.Message.TrimEnd('.')}); finished images are kept; resume with --resume."),
+        10 => new EvalHarnessException($"input/output error on the result store {path} ({e.Message.TrimEnd('.')}); a full disk or a file-size limit can show as this"),
         11 or 26 => new FileFormatException(path, $"the result store is damaged or not a SQLite file ({e.Message.TrimEnd('.')}); start a new run in another folder."),
         _ => new EvalHarnessException($"the result store {path} failed: {e.Message}"),
     };

@@ -33,9 +33,8 @@ public static class ConfigDocument
         {
             // YamlDotNet's scanner gives up this way on some unclosed flow collections ("[a, b" at the end
             // of a line); the last token it could read is where the problem starts.
-            var (line, column) = LastReadablePosition(yaml);
-            throw new ConfigException(new ConfigLocation(file, line, column), null,
-                "YAML syntax error after this point: an unclosed [ or { (a flow list or mapping must close on the same entry), or an unbalanced quote.");
+            var (line, column) = EvalHarness.Models.Config.YamlScan.LastReadablePosition(yaml);
+            throw new ConfigException(new ConfigLocation(file, line, column), null, EvalHarness.Models.Config.YamlScan.UnclosedMessage);
         }
         if (stream.Documents.Count == 0)
             throw new ConfigException(new ConfigLocation(file, 0, 0), null, "the file is empty; a run config needs at least model, dataset and methods.");
@@ -44,20 +43,6 @@ public static class ConfigDocument
         var root = Convert(stream.Documents[0].RootNode, file);
         return root as ConfigMap
             ?? throw new ConfigException(root.Location, null, $"a run config is a mapping of keys (name: ..., model: ..., methods: ...), not {root.Describe()}.");
-    }
-
-    private static (int Line, int Column) LastReadablePosition(string yaml)
-    {
-        var scanner = new YamlDotNet.Core.Scanner(new StringReader(yaml));
-        var last = new YamlDotNet.Core.Mark();
-        try
-        {
-            while (scanner.MoveNext()) last = scanner.Current!.Start;
-        }
-        catch (Exception e) when (e is YamlException or InvalidOperationException)
-        {
-        }
-        return ((int)last.Line, (int)last.Column);
     }
 
     private static ConfigMap Load(string path, List<string> chain)

@@ -47,6 +47,26 @@ public static class Runner
         using var store = ResultStore.Open(Path.Combine(dir, ResultStore.FileName));
         CheckConfig(store, plan, options.Extend, dir);
         CheckShard(store, options.Shard, dir);
+        started = FirstStart(store, started);
+        try
+        {
+            return Execute(plan, options, progress, cancellation, dir, dataset, whole, indices, selected, methods, metrics, store, started, total);
+        }
+        catch (Exception e) when (e is (EvalHarnessException or IOException or UnauthorizedAccessException) and not RunFailedException)
+        {
+            throw new RunFailedException(e.Message, dir, ResumeCommand(plan, dir, options.Shard), e);
+        }
+    }
+
+    /// <summary>The command that continues a run in <paramref name="dir"/>.</summary>
+    public static string ResumeCommand(RunPlan plan, string dir, ShardSpec? shard) =>
+        $"evalharness run {plan.ConfigPath} --out {dir} --resume" + (shard is null ? "" : $" --shard {shard}");
+
+    private static RunResults Execute(
+        RunPlan plan, RunOptions options, IRunProgress progress, CancellationToken cancellation, string dir, IDataset dataset,
+        IReadOnlyList<DatasetItem> whole, List<int> indices, List<DatasetItem> selected, ISaliencyMethod[] methods, IMetric[] metrics,
+        ResultStore store, DateTimeOffset started, Stopwatch total)
+    {
         progress.Info(options.Resume ? $"resuming {dir}" : $"results: {dir}");
 
         var clock = Stopwatch.StartNew();
@@ -80,6 +100,7 @@ public static class Runner
         if (options.Resume) notes.Add(options.Extend ? "Extended: timings cover the last session only (stored maps were reused)." : "Resumed: timings cover the last session only.");
 
         var tables = ResultTablesBuilder.Build(plan, keys, store, selected, indices);
+        notes.AddRange(RunNotes.NeverDefined(tables.Summary, tables.PerImage));
         var gallery = Gallery.Write(dir, plan, model, dataset, selected, keys, store, indices);
         timings.Add("run", "total", total.Elapsed.TotalSeconds, selected.Count);
         info = Info(plan, model, weightsSha, dataset, whole, started, DateTimeOffset.UtcNow, timings, notes, tables.Protocols) with { Shard = Shard(options) };
@@ -148,7 +169,8 @@ public static class Runner
         }
         var annotations = batch.Select((item, i) => Annotations.ToInputFrame(item, prepared.Transforms[i])).ToList();
         var boxes = annotations.Select(a => a.Boxes).ToList();
-        var masks = annotations.All(a => a.Masks is null) ? null : annotations.Select(a => a.Masks ?? []).ToList();
+        // An image without masks (a dataset of boxes) has no mask of its target class: mask metrics are not defined for it, as box metrics are for an image without boxes.
+        var masks = annotations.Select(a => a.Masks ?? []).ToList();
         timings.Add("model", "forward", clock.Elapsed.TotalSeconds, n);
         var ids = batch.Select(b => b.Id).ToList();
 
@@ -168,7 +190,16 @@ public static class Runner
                 {
                     Graph = model.Graph, TargetLayer = mp.Layer, Seed = plan.SeedFor("method", mp.Descriptor.Name), BatchSize = plan.BatchSize, ImageIds = ids,
                 };
-                result = methods[m].Explain(context, x, targets);
+                try
+                {
+                    result = methods[m].Explain(context, x, targets);
+                }
+                catch (Exception e) when (mp.Assembly is not null && e is not (EvalHarnessException or OperationCanceledException))
+                {
+                    // A user's .NET method failing is a problem of that method, not an internal error.
+                    throw new EvalHarnessException($"method '{mp.Id}' ({mp.TypeName} in {mp.Assembly}) failed on images {ids[0]} … {ids[^1]}: " +
+                        $"{e.GetType().Name}: {e.Message.TrimEnd('.')} (EVALHARNESS_DEBUG=1 prints its stack trace)", e);
+                }
                 timings.Add("method", mp.Id, clock.Elapsed.TotalSeconds, n);
                 var maps = result.Maps;
                 if (maps.Rank != 3 || maps.Dim(0) != n || maps.Dim(1) != x.H || maps.Dim(2) != x.W)
@@ -276,6 +307,16 @@ public static class Runner
             (extend ? ". --extend accepts changes to metrics and outputs only; run it into a new folder instead."
                 : fixedKeys.Count == 0 ? ". Only metrics or outputs changed: add --extend to reuse the stored maps and compute just the new evaluations."
                 : ". Run it into a new folder instead."));
+    }
+
+    /// <summary>When the run in the store first started: a resumed run keeps it, so that run.json and the history see one run.</summary>
+    private static DateTimeOffset FirstStart(ResultStore store, DateTimeOffset now)
+    {
+        if (store.GetMeta("started_utc") is string text &&
+            DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var first))
+            return first;
+        store.SetMeta("started_utc", now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+        return now;
     }
 
     internal static double[] Softmax(ReadOnlySpan<float> logits)

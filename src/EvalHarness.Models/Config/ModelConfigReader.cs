@@ -119,6 +119,11 @@ internal sealed class ModelConfigReader
         {
             throw new ModelConfigException(_file, (int)e.Start.Line, (int)e.Start.Column, null, $"YAML syntax error: {StripMark(e)}");
         }
+        catch (InvalidOperationException)
+        {
+            var (line, column) = YamlScan.LastReadablePosition(yaml);
+            throw new ModelConfigException(_file, line, column, null, YamlScan.UnclosedMessage);
+        }
         if (stream.Documents.Count == 0)
             throw new ModelConfigException(_file, 0, 0, null, "the file is empty; a model config needs at least 'architecture' and 'preprocessing'.");
         if (stream.Documents.Count > 1)

@@ -66,10 +66,11 @@ public sealed class RunBadInputTests : IDisposable
     }
 
     [Fact]
-    public void Images_without_boxes_are_counted_as_not_defined_for_box_metrics_and_the_run_goes_on()
+    public void Images_without_boxes_or_masks_are_counted_as_not_defined_for_those_metrics_and_the_run_goes_on()
     {
+        // A folder dataset has boxes (here for half the images) and no masks at all.
         string root = RunConfigs.Folder(_temp, 4, i => i % 2 == 0 ? "8 8 40 40" : null);
-        string text = Valid(limit: 4, metrics: "[{name: pointing-game, params: {tolerance: 4}}, average-drop]")
+        string text = Valid(limit: 4, metrics: "[{name: pointing-game, params: {tolerance: 4}}, average-drop, {name: energy-pointing-game, id: energy-mask, params: {region: masks}}]")
             .Replace("{kind: synthetic, seed: 1, count: 1000, split: test}", $"{{kind: folder, root: {root}, classes: 4}}");
         string dir = _temp.File("nobox");
         CliRun.Of("run", Config(text), "--out", dir, "--quiet").Ok();
@@ -80,6 +81,13 @@ public sealed class RunBadInputTests : IDisposable
         Assert.All(r.PerImage.Where(p => p.Metric == "pointing-game" && p.ValueName == "hit" && double.IsNaN(p.Value)),
             p => Assert.Contains("skipped", p.NotDefinedReason));
         Assert.Equal(4, r.Summary.Single(s => s.Metric == "average-drop" && s.Headline).N);
+        var energy = r.Summary.Single(s => s.Metric == "energy-mask" && s.ValueName == "energy");
+        Assert.Equal((0, 4), (energy.N, energy.NotDefined));
+        Assert.All(r.PerImage.Where(p => p.Metric == "energy-mask" && p.ValueName == "energy"),
+            p => Assert.Equal($"skipped: no mask of class {p.Target}", p.NotDefinedReason));
+        // A value never defined is easy to miss in the tables: run.json says so with the most frequent reason.
+        Assert.Contains(r.Info.Notes, n => n.StartsWith("energy-mask (energy) of 'gradcam' is not defined for any image; most often: skipped: no mask of class", StringComparison.Ordinal));
+        Assert.DoesNotContain(r.Info.Notes, n => n.Contains("pointing-game", StringComparison.Ordinal));
     }
 
     [Fact]
