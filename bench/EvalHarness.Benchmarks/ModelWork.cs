@@ -54,7 +54,8 @@ public sealed class ModelWork
     /// <summary>The row's work on another input (e.g. one image, to warm up the same graph).</summary>
     public void Run(Tensor input)
     {
-        var run = Graph.Forward(input, recordForBackward: Mode != Forward);
+        // Disposed at the end, as the harness's own passes are: the buffers go back for the next pass.
+        using var run = Graph.Forward(input, recordForBackward: Mode != Forward);
         if (Mode == Forward) return;
         var logits = run.Output;
         int classes = logits.Dim(1), batch = input.N;

@@ -11,7 +11,7 @@ public sealed class Tensor
 {
     private readonly int[] _shape;
 
-    public Tensor(params int[] shape) : this(new float[ShapeUtil.Volume(shape)], shape) { }
+    public Tensor(params int[] shape) : this(TensorBuffers.RentZeroed(ShapeUtil.Volume(shape)), shape) { }
 
     public Tensor(float[] data, params int[] shape)
     {
@@ -26,7 +26,7 @@ public sealed class Tensor
 
     /// <summary>A tensor whose contents are not cleared; the caller overwrites every element.</summary>
     public static Tensor Uninitialized(params int[] shape) =>
-        new(GC.AllocateUninitializedArray<float>(ShapeUtil.Volume(shape)), shape);
+        new(TensorBuffers.RentUninitialized(ShapeUtil.Volume(shape)), shape);
 
     public static Tensor Zeros(params int[] shape) => new(shape);
 

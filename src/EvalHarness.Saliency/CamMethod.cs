@@ -20,7 +20,7 @@ public abstract class CamMethod : ISaliencyMethod
     {
         string layer = context.RequireTargetLayer(Descriptor.Name);
         SaliencyChecks.CheckBatch(context, images, targets);
-        var forward = context.Graph.Forward(images, recordForBackward: UsesGradients, keep: [layer]);
+        using var forward = context.Graph.Forward(images, recordForBackward: UsesGradients, keep: [layer]);
         var activations = forward.Activation(layer);
         if (activations.Rank != 4)
             throw new EvalHarnessException($"{Descriptor.Name} needs a convolutional target layer (N×K×h×w output); '{layer}' gives {activations.ShapeString}.");

@@ -44,10 +44,20 @@ public static class InputGradients
                 fill(start + i, chunk.Data.AsSpan(i * itemLength, itemLength));
                 targets[i] = target(start + i);
             }
-            var run = context.Graph.Forward(chunk, recordForBackward: true);
-            run.BackwardFromClasses(targets, options);
-            var grad = run.InputGradient ?? new Tensor(chunk.ShapeArray); // no path from the input: zero gradient
+            Tensor grad;
+            using (var run = context.Graph.Forward(chunk, recordForBackward: true))
+            {
+                run.BackwardFromClasses(targets, options);
+                grad = run.InputGradient ?? new Tensor(chunk.ShapeArray); // no path from the input: zero gradient
+            }
             for (int i = 0; i < len; i++) consume(start + i, grad.Data.AsSpan(i * itemLength, itemLength));
+            // Both are this loop's own and were only read through spans above: the next chunk reuses them
+            // (not with custom rules, which may keep what they were given).
+            if (rules is null)
+            {
+                TensorBuffers.Return(chunk.Data);
+                TensorBuffers.Return(grad.Data);
+            }
         }
     }
 }

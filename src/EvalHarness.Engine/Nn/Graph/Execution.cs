@@ -12,14 +12,21 @@ namespace EvalHarness.Engine.Nn.Graph;
 /// pass's input, no later reader, no other live tensor sharing its buffer); likewise a backward pass that
 /// keeps only some gradients computes such layers' input gradients in the buffers of gradients nobody
 /// else holds. The values are the same as without; fewer and smaller allocations.
+/// Buffers the pass releases, and on <see cref="Dispose"/> every buffer it holds that it never handed out
+/// (through <see cref="Output"/>, <see cref="InputGradient"/>, <see cref="Activation"/>, <see cref="NodeOutput"/>
+/// or <see cref="Gradient"/>), go back to <see cref="TensorBuffers"/> for the next pass.
 /// </summary>
-public sealed class Execution
+public sealed class Execution : IDisposable
 {
     private readonly Graph _graph;
     private readonly Tensor?[] _outputs;
     private readonly Tensor?[] _grads;
     private readonly bool _record;
     private Tensor? _inputGrad;
+    private bool _rules;
+    private bool _disposed;
+    private Tensor? _seed;
+    private readonly HashSet<float[]> _handedOut = new(ReferenceEqualityComparer.Instance);
 
     internal Execution(Graph graph, Tensor input, int start, int end, bool record)
     {
@@ -41,24 +48,54 @@ public sealed class Execution
 
     public int End { get; }
 
-    public Tensor Output => _outputs[End]!;
+    public Tensor Output => HandOut(_outputs[End])!;
 
     /// <summary>Gradient at <see cref="Input"/> after a backward pass.</summary>
-    public Tensor? InputGradient => Start < 0 ? _inputGrad : _grads[Start];
+    public Tensor? InputGradient => HandOut(Start < 0 ? _inputGrad : _grads[Start]);
 
     /// <summary>Output of a module (kept when recording, or named in keep).</summary>
     public Tensor Activation(string module)
     {
         int i = _graph.IndexOf(module);
-        return _outputs[i] ?? throw new EvalHarnessException(
+        return HandOut(_outputs[i]) ?? throw new EvalHarnessException(
             $"The activation of '{module}' was not kept by this pass (it lies outside the range run, or the pass did not record it).");
     }
 
     /// <summary>Output of node <paramref name="index"/> in this pass (-1: the network input), or null when not kept.</summary>
-    public Tensor? NodeOutput(int index) => index == Start ? Input : index < 0 ? null : _outputs[index];
+    public Tensor? NodeOutput(int index) => index == Start ? Input : index < 0 ? null : HandOut(_outputs[index]);
 
     /// <summary>Gradient at a module's output after a backward pass, or null if none reached it.</summary>
-    public Tensor? Gradient(string module) => _grads[_graph.IndexOf(module)];
+    public Tensor? Gradient(string module) => HandOut(_grads[_graph.IndexOf(module)]);
+
+    /// <summary>A tensor leaving the pass: its buffer belongs to the caller from now on and is never recycled.</summary>
+    private Tensor? HandOut(Tensor? tensor)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (tensor is not null) _handedOut.Add(tensor.Data);
+        return tensor;
+    }
+
+    /// <summary>
+    /// Ends the pass: the buffers of its activations and gradients that were never handed out go back to
+    /// <see cref="TensorBuffers"/>. Tensors handed out stay valid; the pass itself can no longer be read.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        if (!TensorBuffers.Enabled || _rules) return;
+        var mine = new HashSet<float[]>(ReferenceEqualityComparer.Instance);
+        foreach (var t in _outputs) if (t is not null) mine.Add(t.Data);
+        foreach (var t in _grads) if (t is not null) mine.Add(t.Data);
+        if (_inputGrad is not null) mine.Add(_inputGrad.Data);
+        mine.Remove(Input.Data);
+        if (_seed is not null) mine.Remove(_seed.Data);
+        mine.ExceptWith(_handedOut);
+        Array.Clear(_outputs);
+        Array.Clear(_grads);
+        _inputGrad = null;
+        foreach (var data in mine) TensorBuffers.Return(data);
+    }
 
     internal void Run(HashSet<int> keep)
     {
@@ -99,8 +136,27 @@ public sealed class Execution
             _outputs[j] = output;
             if (lastUse != null)
                 foreach (int i in node.Inputs)
-                    if (i > Start && lastUse[i] == j && !keep.Contains(i)) _outputs[i] = null;
+                    if (i > Start && lastUse[i] == j && !keep.Contains(i) && _outputs[i] is { } released)
+                    {
+                        _outputs[i] = null;
+                        Recycle(released.Data);
+                    }
         }
+    }
+
+    /// <summary>
+    /// Gives a released buffer back to <see cref="TensorBuffers"/> when no tensor this pass still holds shares it
+    /// (a view, an in-place output, a gradient handed on) and it is not the caller's: not the pass's input or
+    /// seed, not the input gradient. Buffers of passes with custom backward rules are left to the GC, since a rule
+    /// may keep what it was given.
+    /// </summary>
+    private void Recycle(float[] data, Tensor? seed = null)
+    {
+        if (!TensorBuffers.Enabled || data.Length < TensorBuffers.MinPooledLength || _rules) return;
+        if (ReferenceEquals(data, Input.Data) || ReferenceEquals(data, seed?.Data) || ReferenceEquals(data, _inputGrad?.Data)) return;
+        for (int k = 0; k < _outputs.Length; k++)
+            if (ReferenceEquals(_outputs[k]?.Data, data) || ReferenceEquals(_grads[k]?.Data, data)) return;
+        TensorBuffers.Return(data);
     }
 
     private Tensor? Get(int index) => index < 0 ? Input : _outputs[index];
@@ -115,8 +171,12 @@ public sealed class Execution
     }
 
     /// <summary>Back-propagates from the output, seeded with the gradient <paramref name="gradOutput"/>.</summary>
-    public void Backward(Tensor gradOutput, BackwardOptions? options = null)
+    public void Backward(Tensor gradOutput, BackwardOptions? options = null) => Backward(gradOutput, options, callersSeed: true);
+
+    private void Backward(Tensor gradOutput, BackwardOptions? options, bool callersSeed)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _seed = callersSeed ? gradOutput : null;
         if (!_record)
             throw new InvalidOperationException("This forward pass did not record activations; run it with recordForBackward: true to back-propagate.");
         if (!gradOutput.SameShape(Output))
@@ -126,6 +186,7 @@ public sealed class Execution
         _inputGrad = null;
         _grads[End] = gradOutput;
         bool paramGrads = options?.ParameterGradients ?? false;
+        _rules |= options?.Rules is not null;
         int stop = Start;
         if (options?.StopAt is { } stopAt)
         {
@@ -174,10 +235,28 @@ public sealed class Execution
                 var g = inGrads[k];
                 if (g is null) continue;
                 int i = node.Inputs[k];
-                if (i < 0) _inputGrad = Accumulate(_inputGrad, g);
-                else _grads[i] = Accumulate(_grads[i], g);
+                if (i < 0)
+                {
+                    var before = _inputGrad;
+                    _inputGrad = Accumulate(before, g);
+                    if (before is not null) RecycleSummands(before, g, gradOutput);
+                }
+                else
+                {
+                    var before = _grads[i];
+                    _grads[i] = Accumulate(before, g);
+                    if (before is not null) RecycleSummands(before, g, gradOutput);
+                }
             }
+            if (releasable) Recycle(grad.Data, gradOutput);
         }
+    }
+
+    /// <summary>The two gradients an <see cref="Accumulate"/> summed, when nothing else holds them.</summary>
+    private void RecycleSummands(Tensor a, Tensor b, Tensor seed)
+    {
+        Recycle(a.Data, seed);
+        if (!ReferenceEquals(a.Data, b.Data)) Recycle(b.Data, seed);
     }
 
     /// <summary>
@@ -213,14 +292,14 @@ public sealed class Execution
                 throw new ArgumentOutOfRangeException(nameof(targets), $"Target class {targets[n]} is outside 0..{classes - 1}.");
             seed[n, targets[n]] = 1f;
         }
-        Backward(seed, options);
+        Backward(seed, options, callersSeed: false);
     }
 
     private static Tensor Accumulate(Tensor? existing, Tensor add)
     {
         if (existing is null) return add;
         var sum = Tensor.Uninitialized(existing.ShapeArray);
-        TensorPrimitives.Add(existing.Data, add.Data, sum.Data);
+        LayerParallel.Add(existing.Data, add.Data, sum.Data);
         return sum;
     }
 }

@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace EvalHarness.Engine.Nn.Layers;
 
 /// <summary>Elementwise sum of two tensors of equal shape (residual connections).</summary>
@@ -21,7 +19,7 @@ public sealed class Add : Layer
     {
         var shape = OutputShape([inputs[0].ShapeArray, inputs[1].ShapeArray]);
         var y = Tensor.Uninitialized(shape);
-        TensorPrimitives.Add(inputs[0].Data, inputs[1].Data, y.Data);
+        LayerParallel.Add(inputs[0].Data, inputs[1].Data, y.Data);
         return y;
     }
 
