@@ -1,0 +1,82 @@
+using EvalHarness.Engine;
+using EvalHarness.Engine.Nn.Graph;
+
+namespace EvalHarness.Models.Tests;
+
+/// <summary>
+/// Passes give their buffers back to <see cref="TensorBuffers"/> (released on the way, and on Dispose): the next
+/// pass computes in recycled buffers with stale contents and must give bit-identical values, and no tensor that
+/// a pass handed out (output, activation, gradient) is ever written by a later pass. Inputs are 112×112 so that
+/// the early layers' tensors are large enough to be pooled.
+/// </summary>
+[Collection(nameof(BufferRecyclingState))]
+public sealed class BufferRecyclingTests
+{
+    public static IEnumerable<object[]> Architectures() =>
+        new[] { "resnet18", "squeezenet1_0", "vgg11_bn" }.Select(a => new object[] { a });
+
+    [SkippableTheory]
+    [MemberData(nameof(Architectures))]
+    public void Recycled_buffers_give_the_same_values_and_never_touch_what_was_handed_out(string arch)
+    {
+        Skip.IfNot(TensorBuffers.Enabled, "EVALHARNESS_TENSOR_POOL=0 turns recycling off");
+        var graph = ModelZoo.Create(arch, numClasses: 10);
+        DeterministicInit.Apply(graph, 7);
+        var x1 = DeterministicInit.Create("input", [2, 3, 112, 112], 1);
+        var x2 = DeterministicInit.Create("input", [2, 3, 112, 112], 2);
+        string tap = graph.Nodes.First(n => n.Layer is Engine.Nn.Layers.Conv2d).Name;
+        int[] targets = [1, 7];
+        TensorBuffers.Trim();
+
+        // Pass A: what it hands out must survive everything below.
+        Tensor outA, actA, gradA;
+        using (var a = graph.Forward(x1, keep: [tap]))
+        {
+            outA = a.Output;
+            actA = a.Activation(tap);
+            a.BackwardFromClasses(targets, new BackwardOptions { KeepGradients = [] });
+            gradA = a.InputGradient!;
+        }
+        Assert.True(TensorBuffers.FreeFloats > 0, "the pass gave nothing back; the test would prove nothing");
+        var (outSnap, actSnap, gradSnap) = ((float[])outA.Data.Clone(), (float[])actA.Data.Clone(), (float[])gradA.Data.Clone());
+
+        // Passes B: other inputs, recording and not, disposed and not, in recycled buffers.
+        for (int i = 0; i < 3; i++)
+        {
+            using (var b = graph.Forward(x2))
+                b.BackwardFromClasses(targets, new BackwardOptions { KeepGradients = [] });
+            _ = graph.Forward(i % 2 == 0 ? x2 : x1, recordForBackward: false).Output;
+        }
+        Assert.Equal(outSnap, outA.Data);
+        Assert.Equal(actSnap, actA.Data);
+        Assert.Equal(gradSnap, gradA.Data);
+
+        // Pass C: x1 again in recycled buffers gives the same bits as pass A.
+        using (var c = graph.Forward(x1, keep: [tap]))
+        {
+            Assert.Equal(outSnap, c.Output.Data);
+            Assert.Equal(actSnap, c.Activation(tap).Data);
+            c.BackwardFromClasses(targets, new BackwardOptions { KeepGradients = [] });
+            Assert.Equal(gradSnap, c.InputGradient!.Data);
+        }
+        var plain = graph.Forward(x1, recordForBackward: false);
+        Assert.Equal(outSnap, plain.Output.Data);
+        TensorBuffers.Trim();
+    }
+
+    [SkippableFact]
+    public void A_pass_with_custom_rules_gives_nothing_back()
+    {
+        Skip.IfNot(TensorBuffers.Enabled, "EVALHARNESS_TENSOR_POOL=0 turns recycling off");
+        var graph = ModelZoo.Create("resnet18", numClasses: 10);
+        DeterministicInit.Apply(graph, 7);
+        var x = DeterministicInit.Create("input", [2, 3, 112, 112], 1);
+        TensorBuffers.Trim();
+        using (var run = graph.Forward(x))
+            run.BackwardFromClasses([1, 2], new BackwardOptions { KeepGradients = [], Rules = _ => null });
+        Assert.Equal(0, TensorBuffers.FreeFloats);
+    }
+}
+
+[CollectionDefinition(nameof(BufferRecyclingState), DisableParallelization = true)]
+public sealed class BufferRecyclingState;
