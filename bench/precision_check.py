@@ -23,6 +23,10 @@ import gen_models  # noqa: E402
 import reference_code  # noqa: E402
 
 
+def cell(a, b):
+    return f"{np.abs(a - b).max():.1e} / {np.linalg.norm(a - b) / np.linalg.norm(b):.1e}"
+
+
 def reduce_map(attr, how):
     a = attr.detach()[0].double().numpy()
     m = np.abs(a).max(0) if how == "abs-max" else np.abs(a.sum(0))
@@ -44,7 +48,8 @@ def main():
     attr, why = reference_code.captum_attr()
     if attr is None:
         sys.exit(f"captum is missing: {why}")
-    print(f"{'model':14} {'method':20} {'|EH − f64|':>11} {'|Captum − f64|':>15} {'|EH − Captum|':>14}  (max over pixels, maps ÷ max)")
+    print("maps ÷ their max; each cell: max |difference| over pixels / relative L2 error ‖a − b‖/‖b‖")
+    print(f"{'model':14} {'method':20} {'EH vs f64':>20} {'Captum f32 vs f64':>20} {'EH vs Captum f32':>20}")
     for arch in args.models.split(","):
         x32 = torch.from_numpy(np.load(os.path.join(args.dir, f"input_{arch}.npy")))
         m32 = gen_models.build_model(arch).eval()
@@ -65,7 +70,7 @@ def main():
             if name == "integratedgradients":
                 extra["baselines"] = torch.zeros_like(x32.double())
             c64 = reduce_map(getattr(attr, cls)(m64).attribute(x32.double(), target=target, **extra), how)
-            print(f"{arch:14} {name:20} {np.abs(eh - c64).max():11.2e} {np.abs(c32 - c64).max():15.2e} {np.abs(eh - c32).max():14.2e}")
+            print(f"{arch:14} {name:20} {cell(eh, c64):>20} {cell(c32, c64):>20} {cell(eh, c32):>20}")
 
 
 if __name__ == "__main__":

@@ -45,8 +45,11 @@ public sealed class Conv2d : Layer
     private readonly DerivedWeights<PackedMatrixSet> _winogradForward = new();
     private readonly DerivedWeights<PackedMatrixSet> _winogradInputGradient = new();
 
-    /// <summary>False forces im2col + GEMM where Winograd would be used (for tests).</summary>
-    internal bool AllowWinograd { get; set; } = true;
+    /// <summary>False forces im2col + GEMM where Winograd would be used (for tests; EVALHARNESS_WINOGRAD=0 for every layer).</summary>
+    internal bool AllowWinograd { get; set; } = WinogradEnabled;
+
+    /// <summary>EVALHARNESS_WINOGRAD=0 turns Winograd off for every new layer: slower, with direct-convolution rounding.</summary>
+    internal static bool WinogradEnabled { get; } = Environment.GetEnvironmentVariable("EVALHARNESS_WINOGRAD") != "0";
 
     /// <summary>The Winograd variant used for this layer's 3×3 convolutions.</summary>
     internal WinogradTransform WinogradAlgorithm { get; set; } = DefaultWinograd;
