@@ -65,16 +65,86 @@ public sealed class BufferRecyclingTests
     }
 
     [SkippableFact]
-    public void A_pass_with_custom_rules_gives_nothing_back()
+    public void A_pass_with_a_rule_that_may_keep_tensors_gives_nothing_back_and_its_tensors_stay_intact()
     {
         Skip.IfNot(TensorBuffers.Enabled, "EVALHARNESS_TENSOR_POOL=0 turns recycling off");
         var graph = ModelZoo.Create("resnet18", numClasses: 10);
         DeterministicInit.Apply(graph, 7);
         var x = DeterministicInit.Create("input", [2, 3, 112, 112], 1);
         TensorBuffers.Trim();
+        var keeper = new KeepingRule();
         using (var run = graph.Forward(x))
-            run.BackwardFromClasses([1, 2], new BackwardOptions { KeepGradients = [], Rules = _ => null });
+            run.BackwardFromClasses([1, 2], new BackwardOptions { KeepGradients = [], Rules = n => n.Layer is Engine.Nn.Layers.ReLU ? keeper : null });
         Assert.Equal(0, TensorBuffers.FreeFloats);
+        Assert.NotEmpty(keeper.Seen);
+        var snapshots = keeper.Seen.Select(t => (float[])t.Data.Clone()).ToList();
+        using (var again = graph.Forward(DeterministicInit.Create("input", [2, 3, 112, 112], 2)))
+            again.BackwardFromClasses([3, 4], new BackwardOptions { KeepGradients = [] });
+        for (int i = 0; i < snapshots.Count; i++) Assert.Equal(snapshots[i], keeper.Seen[i].Data);
+        TensorBuffers.Trim();
+    }
+
+    [SkippableFact]
+    public void A_stateless_in_place_rule_recycles_and_gives_the_same_bits_as_an_allocating_rule()
+    {
+        Skip.IfNot(TensorBuffers.Enabled, "EVALHARNESS_TENSOR_POOL=0 turns recycling off");
+        var graph = ModelZoo.Create("resnet18", numClasses: 10);
+        DeterministicInit.Apply(graph, 7);
+        var x = DeterministicInit.Create("input", [2, 3, 112, 112], 1);
+        TensorBuffers.Trim();
+        float[] Run(IBackwardRule rule)
+        {
+            using var run = graph.Forward(x);
+            run.BackwardFromClasses([1, 2], new BackwardOptions { KeepGradients = [], Rules = n => n.Layer is Engine.Nn.Layers.ReLU ? rule : null });
+            return run.InputGradient!.Data;
+        }
+        var reference = Run(new KeepingRule());
+        Assert.Equal(0, TensorBuffers.FreeFloats);
+        var inPlace = new InPlaceGuidedRule();
+        var first = (float[])Run(inPlace).Clone();
+        Assert.True(inPlace.InPlaceCalls > 0, "the pass never let the rule write in place");
+        Assert.True(TensorBuffers.FreeFloats > 0, "a stateless rule's pass gave nothing back");
+        var second = Run(inPlace); // in recycled buffers with stale contents
+        Assert.Equal(reference, first);
+        Assert.Equal(reference, second);
+        TensorBuffers.Trim();
+    }
+
+    /// <summary>Guided-backprop ReLU rule that keeps every tensor it sees (the default KeepsTensors = true).</summary>
+    private sealed class KeepingRule : IBackwardRule
+    {
+        public List<Tensor> Seen { get; } = [];
+
+        public Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput)
+        {
+            var g = new Tensor(gradOutput.ShapeArray);
+            for (int i = 0; i < g.Length; i++) g.Data[i] = inputs[0].Data[i] > 0 && gradOutput.Data[i] > 0 ? gradOutput.Data[i] : 0f;
+            Seen.Add(inputs[0]);
+            Seen.Add(gradOutput);
+            Seen.Add(g);
+            return [g];
+        }
+    }
+
+    /// <summary>The same rule, stateless and able to write over the output gradient.</summary>
+    private sealed class InPlaceGuidedRule : IInPlaceBackwardRule
+    {
+        public int InPlaceCalls { get; private set; }
+
+        public bool KeepsTensors => false;
+
+        public Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput)
+        {
+            var g = Tensor.Uninitialized(gradOutput.ShapeArray);
+            for (int i = 0; i < g.Length; i++) g.Data[i] = inputs[0].Data[i] > 0 && gradOutput.Data[i] > 0 ? gradOutput.Data[i] : 0f;
+            return [g];
+        }
+
+        public void BackwardInPlace(Node node, Tensor input, Tensor output, Tensor gradOutput)
+        {
+            InPlaceCalls++;
+            for (int i = 0; i < gradOutput.Length; i++) gradOutput.Data[i] = input.Data[i] > 0 && gradOutput.Data[i] > 0 ? gradOutput.Data[i] : 0f;
+        }
     }
 }
 

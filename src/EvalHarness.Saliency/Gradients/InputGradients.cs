@@ -45,15 +45,17 @@ public static class InputGradients
                 targets[i] = target(start + i);
             }
             Tensor grad;
+            bool recycle;
             using (var run = context.Graph.Forward(chunk, recordForBackward: true))
             {
                 run.BackwardFromClasses(targets, options);
                 grad = run.InputGradient ?? new Tensor(chunk.ShapeArray); // no path from the input: zero gradient
+                recycle = !run.RulesMayKeepTensors;
             }
             for (int i = 0; i < len; i++) consume(start + i, grad.Data.AsSpan(i * itemLength, itemLength));
             // Both are this loop's own and were only read through spans above: the next chunk reuses them
-            // (not with custom rules, which may keep what they were given).
-            if (rules is null)
+            // (not when a rule may have kept what it was given).
+            if (recycle)
             {
                 TensorBuffers.Return(chunk.Data);
                 TensorBuffers.Return(grad.Data);

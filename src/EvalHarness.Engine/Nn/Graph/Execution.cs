@@ -147,8 +147,8 @@ public sealed class Execution : IDisposable
     /// <summary>
     /// Gives a released buffer back to <see cref="TensorBuffers"/> when no tensor this pass still holds shares it
     /// (a view, an in-place output, a gradient handed on) and it is not the caller's: not the pass's input or
-    /// seed, not the input gradient. Buffers of passes with custom backward rules are left to the GC, since a rule
-    /// may keep what it was given.
+    /// seed, not the input gradient. Once a backward pass has used a rule that may keep what it was given
+    /// (<see cref="IBackwardRule.KeepsTensors"/>), the pass's buffers are left to the GC.
     /// </summary>
     private void Recycle(float[] data, Tensor? seed = null)
     {
@@ -170,6 +170,13 @@ public sealed class Execution : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// True once a backward pass has used a rule that may keep the tensors it was given
+    /// (<see cref="IBackwardRule.KeepsTensors"/>): the pass then recycles nothing, and callers should not
+    /// recycle what they gave it either.
+    /// </summary>
+    public bool RulesMayKeepTensors => _rules;
+
     /// <summary>Back-propagates from the output, seeded with the gradient <paramref name="gradOutput"/>.</summary>
     public void Backward(Tensor gradOutput, BackwardOptions? options = null) => Backward(gradOutput, options, callersSeed: true);
 
@@ -186,7 +193,6 @@ public sealed class Execution : IDisposable
         _inputGrad = null;
         _grads[End] = gradOutput;
         bool paramGrads = options?.ParameterGradients ?? false;
-        _rules |= options?.Rules is not null;
         int stop = Start;
         if (options?.StopAt is { } stopAt)
         {
@@ -215,12 +221,19 @@ public sealed class Execution : IDisposable
                 need.Add(true);
             }
             var rule = options?.Rules?.Invoke(node);
+            if (rule is not null && rule.KeepsTensors) _rules = true;
             Tensor?[] inGrads;
             bool releasable = keepGradients != null && !keepGradients.Contains(j);
             if (rule == null && releasable && node.Layer is IInPlaceLayer inPlace && node.Inputs.Count == 1
                 && IsPrivateGradient(j, grad, gradOutput)
                 && inPlace.TryBackwardInPlace(args[0], _outputs[j]!, grad, paramGrads))
             {
+                inGrads = [grad];
+            }
+            else if (rule is IInPlaceBackwardRule inPlaceRule && releasable && node.Inputs.Count == 1
+                && IsPrivateGradient(j, grad, gradOutput))
+            {
+                inPlaceRule.BackwardInPlace(node, args[0], _outputs[j]!, grad);
                 inGrads = [grad];
             }
             else

@@ -7,6 +7,25 @@ namespace EvalHarness.Engine.Nn.Graph;
 public interface IBackwardRule
 {
     Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput);
+
+    /// <summary>
+    /// True (the default) when the rule may hold on to a tensor it was given or returned after
+    /// <see cref="Backward"/> returns (to record relevances, say): the pass then leaves the buffers of its
+    /// activations and gradients to the GC. A stateless rule says false, and the pass recycles them as it does
+    /// without rules.
+    /// </summary>
+    bool KeepsTensors => true;
+}
+
+/// <summary>
+/// A rule for a single-input node that can write the input gradient over the output gradient. The pass
+/// calls <see cref="BackwardInPlace"/> instead of <see cref="IBackwardRule.Backward"/> when nothing else
+/// holds the output gradient (it is neither kept nor shared), as it does for ReLU's own backward.
+/// </summary>
+public interface IInPlaceBackwardRule : IBackwardRule
+{
+    /// <summary>Overwrites <paramref name="gradOutput"/> with the gradient at the node's single input.</summary>
+    void BackwardInPlace(Node node, Tensor input, Tensor output, Tensor gradOutput);
 }
 
 public sealed class BackwardOptions
