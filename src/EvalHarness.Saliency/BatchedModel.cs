@@ -12,13 +12,18 @@ public static class BatchedModel
 {
     /// <summary>Runs <paramref name="count"/> variants of shape <paramref name="itemShape"/> through the whole network.</summary>
     public static Tensor Run(ExplainContext context, int count, int[] itemShape, Action<int, Span<float>> fill) =>
-        RunCore(context, count, itemShape, fill, chunk => context.Graph.Forward(chunk, recordForBackward: false).Output);
+        RunCore(context, count, itemShape, fill, chunk => context.Graph.Forward(chunk, recordForBackward: false));
 
     /// <summary>Runs variants of the target layer's activation through the head after <paramref name="layer"/>.</summary>
     public static Tensor RunHead(ExplainContext context, string layer, int count, int[] itemShape, Action<int, Span<float>> fill) =>
-        RunCore(context, count, itemShape, fill, chunk => context.Graph.ForwardFrom(layer, chunk, recordForBackward: false).Output);
+        RunCore(context, count, itemShape, fill, chunk => context.Graph.ForwardFrom(layer, chunk, recordForBackward: false));
 
-    private static Tensor RunCore(ExplainContext context, int count, int[] itemShape, Action<int, Span<float>> fill, Func<Tensor, Tensor> run)
+    /// <summary>
+    /// Each chunk's pass is disposed and its output copied out, so the chunk, the output and every buffer of the pass
+    /// go back to <see cref="TensorBuffers"/> for the next chunk instead of being allocated afresh (and zero-filled by
+    /// the operating system) each time.
+    /// </summary>
+    private static Tensor RunCore(ExplainContext context, int count, int[] itemShape, Action<int, Span<float>> fill, Func<Tensor, Execution> run)
     {
         if (count <= 0) throw new ArgumentOutOfRangeException(nameof(count), "Nothing to evaluate.");
         int batch = Math.Max(1, context.BatchSize);
@@ -30,15 +35,21 @@ public static class BatchedModel
             int len = Math.Min(batch, count - start);
             var chunk = Tensor.Uninitialized([len, .. itemShape]);
             for (int i = 0; i < len; i++) fill(start + i, chunk.Data.AsSpan(i * itemLength, itemLength));
-            var output = run(chunk);
-            if (result is null)
+            using (var pass = run(chunk))
             {
-                outLength = output.ItemLength;
-                var shape = output.ShapeArray;
-                shape[0] = count;
-                result = Tensor.Uninitialized(shape);
+                var output = pass.Output;
+                if (result is null)
+                {
+                    outLength = output.ItemLength;
+                    var shape = output.ShapeArray;
+                    shape[0] = count;
+                    result = Tensor.Uninitialized(shape);
+                }
+                output.Data.AsSpan().CopyTo(result.Data.AsSpan(start * outLength, len * outLength));
+                // Read only through the copy above: both are this loop's own (the output is the chunk when nothing ran).
+                if (!ReferenceEquals(output.Data, chunk.Data)) TensorBuffers.Return(output.Data);
             }
-            output.Data.AsSpan().CopyTo(result.Data.AsSpan(start * outLength, len * outLength));
+            TensorBuffers.Return(chunk.Data);
         }
         return result!;
     }
