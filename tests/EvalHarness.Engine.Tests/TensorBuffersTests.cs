@@ -53,6 +53,41 @@ public sealed class TensorBuffersTests
         TensorBuffers.Trim();
     }
 
+    [SkippableFact]
+    public void A_full_pool_drops_the_length_used_longest_ago_to_take_a_buffer_of_another()
+    {
+        Skip.IfNot(TensorBuffers.Enabled, "EVALHARNESS_TENSOR_POOL=0 turns recycling off");
+        const int old = TensorBuffers.MinPooledLength, mid = old + 16, fresh = old + 32;
+        long capacity = TensorBuffers.CapacityFloats;
+        TensorBuffers.Trim();
+        try
+        {
+            TensorBuffers.CapacityFloats = 2L * old + mid + 1000;
+            var (o1, o2, m) = (TensorBuffers.RentUninitialized(old), TensorBuffers.RentUninitialized(old), TensorBuffers.RentUninitialized(mid));
+            var f = TensorBuffers.RentUninitialized(fresh);
+            TensorBuffers.Return(o1);
+            TensorBuffers.Return(o2);
+            TensorBuffers.Return(m);                     // the pool is now full: old, old, mid
+            Assert.Equal(2L * old + mid, TensorBuffers.FreeFloats);
+            TensorBuffers.Return(f);                     // evicts both of 'old' (used longest ago), not 'mid'
+            Assert.Equal((long)mid + fresh, TensorBuffers.FreeFloats);
+            Assert.Same(f, TensorBuffers.RentUninitialized(fresh));
+            Assert.Same(m, TensorBuffers.RentUninitialized(mid));
+            Assert.NotSame(o1, TensorBuffers.RentUninitialized(old));
+
+            // A buffer larger than the whole capacity is left to the GC, and evicts nothing for it.
+            TensorBuffers.Return(m);
+            TensorBuffers.CapacityFloats = mid;
+            TensorBuffers.Return(f);
+            Assert.Equal(mid, TensorBuffers.FreeFloats);
+        }
+        finally
+        {
+            TensorBuffers.CapacityFloats = capacity;
+            TensorBuffers.Trim();
+        }
+    }
+
     [Fact]
     public void Tensors_take_large_buffers_from_the_pool()
     {
