@@ -67,11 +67,7 @@ public sealed class BufferRecyclingTests
     [SkippableFact]
     public void A_pass_with_a_rule_that_may_keep_tensors_gives_nothing_back_and_its_tensors_stay_intact()
     {
-        Skip.IfNot(TensorBuffers.Enabled, "EVALHARNESS_TENSOR_POOL=0 turns recycling off");
-        var graph = ModelZoo.Create("resnet18", numClasses: 10);
-        DeterministicInit.Apply(graph, 7);
-        var x = DeterministicInit.Create("input", [2, 3, 112, 112], 1);
-        TensorBuffers.Trim();
+        var (graph, x) = Resnet18WithEmptyPool();
         var keeper = new KeepingRule();
         using (var run = graph.Forward(x))
             run.BackwardFromClasses([1, 2], new BackwardOptions { KeepGradients = [], Rules = n => n.Layer is Engine.Nn.Layers.ReLU ? keeper : null });
@@ -87,11 +83,7 @@ public sealed class BufferRecyclingTests
     [SkippableFact]
     public void A_stateless_in_place_rule_recycles_and_gives_the_same_bits_as_an_allocating_rule()
     {
-        Skip.IfNot(TensorBuffers.Enabled, "EVALHARNESS_TENSOR_POOL=0 turns recycling off");
-        var graph = ModelZoo.Create("resnet18", numClasses: 10);
-        DeterministicInit.Apply(graph, 7);
-        var x = DeterministicInit.Create("input", [2, 3, 112, 112], 1);
-        TensorBuffers.Trim();
+        var (graph, x) = Resnet18WithEmptyPool();
         float[] Run(IBackwardRule rule)
         {
             using var run = graph.Forward(x);
@@ -108,6 +100,15 @@ public sealed class BufferRecyclingTests
         Assert.Equal(reference, first);
         Assert.Equal(reference, second);
         TensorBuffers.Trim();
+    }
+
+    private static (Engine.Nn.Graph.Graph Graph, Tensor Input) Resnet18WithEmptyPool()
+    {
+        Skip.IfNot(TensorBuffers.Enabled, "EVALHARNESS_TENSOR_POOL=0 turns recycling off");
+        var graph = ModelZoo.Create("resnet18", numClasses: 10);
+        DeterministicInit.Apply(graph, 7);
+        TensorBuffers.Trim();
+        return (graph, DeterministicInit.Create("input", [2, 3, 112, 112], 1));
     }
 
     /// <summary>Guided-backprop ReLU rule that keeps every tensor it sees (the default KeepsTensors = true).</summary>

@@ -25,6 +25,9 @@ public sealed class AlphaBetaRule : LrpRule
 
     public override string Name => FormattableString.Invariant($"alpha{_alpha}beta{_beta}");
 
+    /// <summary>Keeps no tensor of the pass: the pass may recycle its buffers.</summary>
+    public override bool KeepsTensors => false;
+
     public override Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput)
     {
         _plus ??= _layer.With(Relu, Relu);

@@ -14,6 +14,9 @@ public sealed class EpsilonRule(AffineLayer layer, float epsilon = LrpRule.Defau
 
     public override string Name => FormattableString.Invariant($"epsilon({epsilon})");
 
+    /// <summary>Keeps no tensor of the pass: the pass may recycle its buffers.</summary>
+    public override bool KeepsTensors => false;
+
     public override Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput)
     {
         _f ??= layer.Plain();

@@ -17,6 +17,9 @@ public sealed class FlatRule(AffineLayer layer, bool squared, float stabilizer =
 
     public override string Name => squared ? "wsquare" : "flat";
 
+    /// <summary>Keeps no tensor of the pass: the pass may recycle its buffers.</summary>
+    public override bool KeepsTensors => false;
+
     public override Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput)
     {
         _f ??= squared ? layer.With(w => w * w, b => b * b) : layer.With(_ => 1f, null);

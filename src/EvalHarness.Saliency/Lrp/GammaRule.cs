@@ -16,6 +16,9 @@ public sealed class GammaRule(AffineLayer layer, float gamma = 0.25f, float stab
 
     public override string Name => FormattableString.Invariant($"gamma({gamma})");
 
+    /// <summary>Keeps no tensor of the pass: the pass may recycle its buffers.</summary>
+    public override bool KeepsTensors => false;
+
     public override Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput)
     {
         float g = gamma;

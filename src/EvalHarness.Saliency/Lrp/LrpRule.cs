@@ -21,6 +21,12 @@ public abstract class LrpRule : IBackwardRule
 
     public abstract Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput);
 
+    /// <summary>
+    /// Whether the rule may hold on to a tensor of the pass after <see cref="Backward"/> returns (then the pass
+    /// recycles nothing). True unless a rule says otherwise; the built-in rules keep only their modified layer copies.
+    /// </summary>
+    public virtual bool KeepsTensors => true;
+
     /// <summary>z + ε·sign(z), with sign(0) = +1 (zennit's stabilize()).</summary>
     protected static float Stabilize(float z, float epsilon) => z >= 0 ? z + epsilon : z - epsilon;
 

@@ -12,6 +12,9 @@ public sealed class NormRule(float stabilizer = LrpRule.DefaultStabilizer) : Lrp
 {
     public override string Name => "norm";
 
+    /// <summary>Keeps no tensor of the pass: the pass may recycle its buffers.</summary>
+    public override bool KeepsTensors => false;
+
     public override Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput)
     {
         var s = Ratio(gradOutput, output, stabilizer);

@@ -13,6 +13,9 @@ public sealed class PassRule : LrpRule
 
     public override string Name => "pass";
 
+    /// <summary>Keeps no tensor of the pass: the pass may recycle its buffers.</summary>
+    public override bool KeepsTensors => false;
+
     public override Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput) =>
         [gradOutput];
 }

@@ -29,6 +29,9 @@ public sealed class ZBoxRule : LrpRule
 
     public override string Name => "zbox";
 
+    /// <summary>Keeps no tensor of the pass: the pass may recycle its buffers.</summary>
+    public override bool KeepsTensors => false;
+
     public override Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput)
     {
         _plain ??= _layer.With(w => w, null);

@@ -16,6 +16,9 @@ public sealed class ZPlusRule(AffineLayer layer, float stabilizer = LrpRule.Defa
 
     public override string Name => $"zplus{(positiveBias ? "" : "(no bias)")}{(negate ? "(negated)" : "")}";
 
+    /// <summary>Keeps no tensor of the pass: the pass may recycle its buffers.</summary>
+    public override bool KeepsTensors => false;
+
     public override Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput)
     {
         float sign = negate ? -1f : 1f;

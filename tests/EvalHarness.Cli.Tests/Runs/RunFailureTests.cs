@@ -53,17 +53,26 @@ public sealed class RunFailureTests : IDisposable
         string reference = _temp.File("reference"), dir = _temp.File("interrupted");
         CliRun.Of("run", config, "--out", reference, "--quiet").Ok();
 
-        using (var process = Process.Start(ChildProcess.Cli(_temp.Path, "run", config, "--out", dir, "--quiet"))!)
+        // On a busy machine the signal can arrive after the last batch (the run then ends normally, exit 0, tables
+        // written): that attempt proves nothing and is repeated in a fresh folder, at most three times.
+        for (int attempt = 1; ; attempt++)
         {
+            using var process = Process.Start(ChildProcess.Cli(_temp.Path, "run", config, "--out", dir, "--quiet"))!;
             var stderr = process.StandardError.ReadToEndAsync();
             _ = process.StandardOutput.ReadToEndAsync();
             await WaitForStart(process, dir);
             ChildProcess.Ok(ChildProcess.Info("kill", _temp.Path, "-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), TimeSpan.FromSeconds(10));
             Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "the run did not stop after SIGINT");
             string error = await stderr;
-            Assert.True(process.ExitCode == 2, $"exit code {process.ExitCode}; stderr: {error}");
+            if (process.ExitCode == 0 && File.Exists(Path.Combine(dir, ResultsFolder.PerImageCsv)) && attempt < 3)
+            {
+                Directory.Delete(dir, recursive: true);
+                continue;
+            }
+            Assert.True(process.ExitCode == 2, $"exit code {process.ExitCode} (attempt {attempt}); stderr: {error}");
             Assert.Equal($"error: interrupted; every image finished is kept in {dir}; continue with 'evalharness run {config} --out {dir} --resume'.",
                 error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single());
+            break;
         }
         Assert.False(File.Exists(Path.Combine(dir, ResultsFolder.PerImageCsv)), "SIGINT landed after the run had finished; the test proves nothing");
         var firstStart = ResultsFolder.ReadJson<RunInfo>(Path.Combine(dir, ResultsFolder.RunJson)).StartedUtc;
