@@ -116,6 +116,7 @@ public static class TensorBuffers
             if (victim < 0) return;
             _freeFloats -= (long)victim * Free[victim].Count;
             Free.Remove(victim);
+            LastUse.Remove(victim);
         }
     }
 
@@ -125,6 +126,7 @@ public static class TensorBuffers
         lock (Gate)
         {
             Free.Clear();
+            LastUse.Clear();
             _freeFloats = 0;
         }
     }
