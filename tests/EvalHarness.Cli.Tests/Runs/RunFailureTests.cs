@@ -57,7 +57,7 @@ public sealed class RunFailureTests : IDisposable
         // written): that attempt proves nothing and is repeated in a fresh folder, at most three times.
         for (int attempt = 1; ; attempt++)
         {
-            using var process = Process.Start(ChildProcess.Cli(_temp.Path, "run", config, "--out", dir, "--quiet"))!;
+            using var process = Process.Start(WithDefaultSigint(ChildProcess.Cli(_temp.Path, "run", config, "--out", dir, "--quiet")))!;
             var stderr = process.StandardError.ReadToEndAsync();
             _ = process.StandardOutput.ReadToEndAsync();
             await WaitForStart(process, dir);
@@ -112,6 +112,20 @@ public sealed class RunFailureTests : IDisposable
     private static string LongRun(string name) => RunConfigs.Synthetic(name, 16, 2,
         "[gradcam, scorecam, {name: rise, params: {masks: 300, cells: 4}}]",
         "[average-drop, {name: deletion, params: {steps: 16}}, {name: pointing-game, params: {tolerance: 4}}]");
+
+    /// <summary>
+    /// On Linux, starts the child through coreutils' `env --default-signal=INT`: a test run started as a background
+    /// job (`cmd &amp;` in a script, as CI may do) ignores SIGINT, the child inherits that, and Ctrl-C would never
+    /// reach it (found when CI's run of this test saw three attempts finish with exit code 0). env execs the
+    /// program, so the process id stays the one the test signals.
+    /// </summary>
+    private static ProcessStartInfo WithDefaultSigint(ProcessStartInfo start)
+    {
+        if (!OperatingSystem.IsLinux()) return start;
+        var wrapped = ChildProcess.Info("env", start.WorkingDirectory, "--default-signal=INT", start.FileName);
+        foreach (var a in start.ArgumentList) wrapped.ArgumentList.Add(a);
+        return wrapped;
+    }
 
     /// <summary>Waits until the run has stored its first batch (run.json is rewritten after each method of each batch).</summary>
     private static async Task WaitForStart(Process process, string dir)
