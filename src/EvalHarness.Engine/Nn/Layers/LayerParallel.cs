@@ -16,16 +16,21 @@ internal static class LayerParallel
     private const int RangesPerThread = 4;
 
     /// <summary>Elements per chunk of the elementwise helpers (256 KB of floats).</summary>
-    private const int Chunk = 1 << 16;
+    public const int Chunk = 1 << 16;
 
     /// <summary>destination = x + y elementwise, in parallel chunks when large (memory-bound: two cores stream faster than one).</summary>
-    public static void Add(float[] x, float[] y, float[] destination)
+    public static void Add(float[] x, float[] y, float[] destination) =>
+        ForChunks(destination.Length, (start, count) =>
+            System.Numerics.Tensors.TensorPrimitives.Add(x.AsSpan(start, count), y.AsSpan(start, count), destination.AsSpan(start, count)));
+
+    /// <summary>Calls <paramref name="body"/>(start, count) for consecutive chunks of <see cref="Chunk"/> elements covering 0..length, in parallel when large.</summary>
+    public static void ForChunks(int length, Action<int, int> body)
     {
-        int length = destination.Length;
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
         For((length + Chunk - 1) / Chunk, length, i =>
         {
-            int start = i * Chunk, count = Math.Min(Chunk, length - start);
-            System.Numerics.Tensors.TensorPrimitives.Add(x.AsSpan(start, count), y.AsSpan(start, count), destination.AsSpan(start, count));
+            int start = i * Chunk;
+            body(start, Math.Min(Chunk, length - start));
         });
     }
 

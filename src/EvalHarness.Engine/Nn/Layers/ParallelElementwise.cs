@@ -8,16 +8,8 @@ namespace EvalHarness.Engine.Nn.Layers;
 public static class ParallelElementwise
 {
     /// <summary>Elements per chunk (256 KB of floats).</summary>
-    public const int Chunk = 1 << 16;
+    public const int Chunk = LayerParallel.Chunk;
 
     /// <summary>Calls <paramref name="body"/>(start, count) for consecutive chunks covering 0..length.</summary>
-    public static void For(int length, Action<int, int> body)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
-        LayerParallel.For((length + Chunk - 1) / Chunk, length, i =>
-        {
-            int start = i * Chunk;
-            body(start, Math.Min(Chunk, length - start));
-        });
-    }
+    public static void For(int length, Action<int, int> body) => LayerParallel.ForChunks(length, body);
 }

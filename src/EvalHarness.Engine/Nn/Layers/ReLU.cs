@@ -7,19 +7,14 @@ namespace EvalHarness.Engine.Nn.Layers;
 /// <summary>max(0, x). The gradient at 0 is 0, as in PyTorch. Large tensors are processed in parallel chunks.</summary>
 public sealed class ReLU : ShapePreservingLayer, IInPlaceLayer
 {
-    /// <summary>Elements per parallel chunk (256 KB of floats).</summary>
-    private const int Chunk = 1 << 16;
-
     public override string Kind => "ReLU";
 
     public override Tensor Forward(IReadOnlyList<Tensor> inputs)
     {
         var x = inputs[0];
         var y = Tensor.Uninitialized(OutputShape([x.ShapeArray]));
-        int length = x.Length;
-        LayerParallel.For((length + Chunk - 1) / Chunk, length, i =>
+        LayerParallel.ForChunks(x.Length, (start, count) =>
         {
-            int start = i * Chunk, count = Math.Min(Chunk, length - start);
             TensorPrimitives.Max(x.Data.AsSpan(start, count), 0f, y.Data.AsSpan(start, count));
         });
         return y;
@@ -29,10 +24,8 @@ public sealed class ReLU : ShapePreservingLayer, IInPlaceLayer
     {
         LayerChecks.GradientMatchesOutput(this, output, gradOutput);
         var g = Tensor.Uninitialized(gradOutput.ShapeArray);
-        int length = g.Length;
-        LayerParallel.For((length + Chunk - 1) / Chunk, length, i =>
+        LayerParallel.ForChunks(g.Length, (start, count) =>
         {
-            int start = i * Chunk, count = Math.Min(Chunk, length - start);
             Mask(output.Data.AsSpan(start, count), gradOutput.Data.AsSpan(start, count), g.Data.AsSpan(start, count));
         });
         return [g];
@@ -40,10 +33,8 @@ public sealed class ReLU : ShapePreservingLayer, IInPlaceLayer
 
     void IInPlaceLayer.ForwardInPlace(Tensor x)
     {
-        int length = x.Length;
-        LayerParallel.For((length + Chunk - 1) / Chunk, length, i =>
+        LayerParallel.ForChunks(x.Length, (start, count) =>
         {
-            int start = i * Chunk, count = Math.Min(Chunk, length - start);
             var span = x.Data.AsSpan(start, count);
             TensorPrimitives.Max(span, 0f, span);
         });
@@ -52,10 +43,8 @@ public sealed class ReLU : ShapePreservingLayer, IInPlaceLayer
     bool IInPlaceLayer.TryBackwardInPlace(Tensor input, Tensor output, Tensor gradOutput, bool parameterGradients)
     {
         LayerChecks.GradientMatchesOutput(this, output, gradOutput);
-        int length = gradOutput.Length;
-        LayerParallel.For((length + Chunk - 1) / Chunk, length, i =>
+        LayerParallel.ForChunks(gradOutput.Length, (start, count) =>
         {
-            int start = i * Chunk, count = Math.Min(Chunk, length - start);
             var g = gradOutput.Data.AsSpan(start, count);
             Mask(output.Data.AsSpan(start, count), g, g);
         });
