@@ -31,13 +31,20 @@ public sealed class Parameter
 
     public bool IsBuffer { get; }
 
+    /// <summary>The last fingerprint a pass computed for this parameter (<see cref="Layers.WeightCheck"/>).</summary>
+    internal Layers.WeightCheck.Stamp? CheckStamp;
+
     public Tensor? Grad { get; set; }
 
     /// <summary>Moves on every change announced through this class (never repeats within a process run).</summary>
     public int Version => Volatile.Read(ref _version);
 
     /// <summary>Announces that <c>Value.Data</c> was written in place, so copies derived from it are rebuilt.</summary>
-    public void MarkChanged() => Interlocked.Increment(ref _version);
+    public void MarkChanged()
+    {
+        Interlocked.Increment(ref _version);
+        Volatile.Write(ref CheckStamp, null);
+    }
 
     /// <summary>Adds <paramref name="grad"/> into <see cref="Grad"/>, allocating it on first use.</summary>
     public void Accumulate(ReadOnlySpan<float> grad)

@@ -86,4 +86,27 @@ public class BatchNorm2dTests
         ex = Assert.Throws<ShapeException>(() => bn.Forward([new Tensor(1, 8)]));
         Assert.Contains("[1×8]", ex.Message);
     }
+    [Fact]
+    public void One_pass_scale_and_shift_rounds_as_a_multiply_then_an_add()
+    {
+        var rng = new Random(11);
+        foreach (int length in new[] { 1, 7, 16, 49, 196, 3137 })
+        {
+            var x = new float[length];
+            for (int i = 0; i < length; i++) x[i] = (float)(rng.NextDouble() * 20 - 10);
+            for (int t = 0; t < 20; t++)
+            {
+                float scale = (float)(rng.NextDouble() * 4 - 2), shift = (float)(rng.NextDouble() * 2 - 1);
+                var expected = new float[length];
+                System.Numerics.Tensors.TensorPrimitives.Multiply(x, scale, expected);
+                System.Numerics.Tensors.TensorPrimitives.Add(expected, shift, expected);
+                var actual = new float[length];
+                BatchNorm2d.ScaleShift(x, scale, shift, actual);
+                Assert.Equal(expected, actual); // bit for bit: an FMA would round once and differ
+                var inPlace = (float[])x.Clone();
+                BatchNorm2d.ScaleShift(inPlace, scale, shift, inPlace);
+                Assert.Equal(expected, inPlace);
+            }
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using EvalHarness.Engine.Nn;
+using EvalHarness.Engine.Nn.Graph;
 using EvalHarness.Engine.Nn.Layers;
 
 namespace EvalHarness.Engine.Tests.Layers;
@@ -116,6 +117,48 @@ public class PackedWeightsTests
                 Assert.NotEqual(original, WeightFingerprint.Compute(data));
             }
         }
+    }
+
+    [Fact]
+    public void A_pass_checks_each_weight_once_and_the_next_pass_checks_again()
+    {
+        var b = new GraphBuilder();
+        var first = new Conv2d(16, 16, 3, padding: 1) { MinWinogradTiles = 1 };
+        var second = new Conv2d(16, 8, 1);
+        b.Add("conv1", first, GraphBuilder.Input);
+        b.Add("relu", new ReLU());
+        b.Add("conv2", second);
+        var graph = b.Build();
+        foreach (var conv in new[] { first, second })
+        {
+            TestTensors.Fill(conv.Weight.Value, 1);
+            TestTensors.Fill(conv.Bias!.Value, 2);
+        }
+        var x = TestTensors.Uniform(3, [1, 16, 8, 8]);
+
+        using (var pass = graph.Forward(x))
+        {
+            var stamps = new[] { first.Weight.CheckStamp, second.Weight.CheckStamp };
+            Assert.All(stamps, Assert.NotNull);
+            pass.Backward(TestTensors.Uniform(4, pass.Output.ShapeArray));
+            // the backward pass acquired the input-gradient copies of both weights without a second fingerprint
+            Assert.Same(stamps[0], first.Weight.CheckStamp);
+            Assert.Same(stamps[1], second.Weight.CheckStamp);
+        }
+
+        // written in place, nobody told: the next pass fingerprints again and sees it
+        first.Weight.Value.Data[5] += 0.5f;
+        second.Weight.Value.Data[7] -= 0.5f;
+        Tensor changed;
+        using (var pass = graph.Forward(x, recordForBackward: false)) changed = pass.Output;
+        var fresh = new Conv2d(16, 16, 3, padding: 1) { MinWinogradTiles = 1 };
+        var freshSecond = new Conv2d(16, 8, 1);
+        first.Weight.Value.Data.CopyTo(fresh.Weight.Value.Data);
+        first.Bias!.Value.Data.CopyTo(fresh.Bias!.Value.Data);
+        second.Weight.Value.Data.CopyTo(freshSecond.Weight.Value.Data);
+        second.Bias!.Value.Data.CopyTo(freshSecond.Bias!.Value.Data);
+        var expected = freshSecond.Forward([new ReLU().Forward([fresh.Forward([x])])]);
+        Assert.Equal(expected.Data, changed.Data);
     }
 
     private static void Apply(Parameter weight, Change change, int seed)

@@ -27,6 +27,7 @@ public sealed class Execution : IDisposable
     private bool _disposed;
     private Tensor? _seed;
     private readonly HashSet<float[]> _handedOut = new(ReferenceEqualityComparer.Instance);
+    private readonly long _pass = WeightCheck.NewPass();
 
     internal Execution(Graph graph, Tensor input, int start, int end, bool record)
     {
@@ -98,6 +99,19 @@ public sealed class Execution : IDisposable
     }
 
     internal void Run(HashSet<int> keep)
+    {
+        long previous = WeightCheck.Enter(_pass);
+        try
+        {
+            RunNodes(keep);
+        }
+        finally
+        {
+            WeightCheck.Exit(previous);
+        }
+    }
+
+    private void RunNodes(HashSet<int> keep)
     {
         var nodes = _graph.Nodes;
         int[]? lastUse = null;
@@ -181,6 +195,19 @@ public sealed class Execution : IDisposable
     public void Backward(Tensor gradOutput, BackwardOptions? options = null) => Backward(gradOutput, options, callersSeed: true);
 
     private void Backward(Tensor gradOutput, BackwardOptions? options, bool callersSeed)
+    {
+        long previous = WeightCheck.Enter(_pass);
+        try
+        {
+            BackwardNodes(gradOutput, options, callersSeed);
+        }
+        finally
+        {
+            WeightCheck.Exit(previous);
+        }
+    }
+
+    private void BackwardNodes(Tensor gradOutput, BackwardOptions? options, bool callersSeed)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _seed = callersSeed ? gradOutput : null;

@@ -1,5 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace EvalHarness.Engine.Nn.Layers;
 
@@ -62,8 +64,7 @@ public sealed class BatchNorm2d : ShapePreservingLayer, IInPlaceLayer
             int c = index % Channels;
             var src = x.Data.AsSpan(index * plane, plane);
             var dst = y.Data.AsSpan(index * plane, plane);
-            TensorPrimitives.Multiply(src, scale[c], dst);
-            TensorPrimitives.Add(dst, shift[c], dst);
+            ScaleShift(src, scale[c], shift[c], dst);
         });
         return y;
     }
@@ -109,6 +110,33 @@ public sealed class BatchNorm2d : ShapePreservingLayer, IInPlaceLayer
         return [gx];
     }
 
+    /// <summary>
+    /// dst = (x·scale) + shift in one pass, multiplied and added separately (not fused), so each value is
+    /// rounded as by a multiply followed by an add; dst may be x.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void ScaleShift(ReadOnlySpan<float> x, float scale, float shift, Span<float> dst)
+    {
+        int i = 0;
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        ref float rd = ref MemoryMarshal.GetReference(dst);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var s = Vector512.Create(scale);
+            var b = Vector512.Create(shift);
+            for (; i + 16 <= dst.Length; i += 16)
+                Vector512.Add(Vector512.Multiply(Vector512.LoadUnsafe(ref rx, (nuint)i), s), b).StoreUnsafe(ref rd, (nuint)i);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var s = Vector256.Create(scale);
+            var b = Vector256.Create(shift);
+            for (; i + 8 <= dst.Length; i += 8)
+                Vector256.Add(Vector256.Multiply(Vector256.LoadUnsafe(ref rx, (nuint)i), s), b).StoreUnsafe(ref rd, (nuint)i);
+        }
+        for (; i < dst.Length; i++) dst[i] = x[i] * scale + shift;
+    }
+
     void IInPlaceLayer.ForwardInPlace(Tensor x)
     {
         var shape = OutputShape([x.ShapeArray]);
@@ -118,8 +146,7 @@ public sealed class BatchNorm2d : ShapePreservingLayer, IInPlaceLayer
         {
             int c = index % Channels;
             var span = x.Data.AsSpan(index * plane, plane);
-            TensorPrimitives.Multiply(span, scale[c], span);
-            TensorPrimitives.Add(span, shift[c], span);
+            ScaleShift(span, scale[c], shift[c], span);
         });
     }
 

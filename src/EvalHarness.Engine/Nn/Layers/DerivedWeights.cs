@@ -5,7 +5,7 @@ namespace EvalHarness.Engine.Nn.Layers;
 /// Winograd-transformed weights), rebuilt when it could be stale. A derived value is reused only while
 /// the parameter holds the same tensor, its <see cref="Parameter.Version"/> has not moved, the builder's
 /// context (e.g. the GEMM provider) is the same object, and the values' fingerprint
-/// (<see cref="WeightFingerprint"/>, recomputed on every acquisition) still matches: code that writes
+/// (<see cref="WeightFingerprint"/>, recomputed on every acquisition, or once per pass: <see cref="WeightCheck"/>) still matches: code that writes
 /// weights in place without <see cref="Parameter.MarkChanged"/> gets a fresh build, never a stale one.
 /// Thread-safe; a replaced value is disposed once the last caller using it has released it.
 /// </summary>
@@ -19,7 +19,7 @@ internal sealed class DerivedWeights<T> where T : class, IDisposable
     {
         var tensor = parameter.Value;
         int version = parameter.Version;
-        ulong fingerprint = WeightFingerprint.Compute(tensor.Data);
+        ulong fingerprint = WeightCheck.Fingerprint(parameter, tensor, version);
         lock (_gate)
         {
             var entry = _current;
