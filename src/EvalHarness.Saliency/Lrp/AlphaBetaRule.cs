@@ -30,6 +30,7 @@ public sealed class AlphaBetaRule : LrpRule
 
     public override Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput)
     {
+        using var scratch = Temporaries();
         _plus ??= _layer.With(Relu, Relu);
         _minus ??= _layer.With(NegativePart, NegativePart);
         _plusNoBias ??= _layer.With(Relu, null);

@@ -19,6 +19,7 @@ public sealed class EpsilonRule(AffineLayer layer, float epsilon = LrpRule.Defau
 
     public override Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput)
     {
+        using var scratch = Temporaries();
         _f ??= layer.Plain();
         var x = inputs[0];
         var s = Ratio(gradOutput, layer.IsFolded ? Forward(_f, x) : output, epsilon); // z = Wx + b

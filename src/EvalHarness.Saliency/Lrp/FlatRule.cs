@@ -22,9 +22,10 @@ public sealed class FlatRule(AffineLayer layer, bool squared, float stabilizer =
 
     public override Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput)
     {
+        using var scratch = Temporaries();
         _f ??= squared ? layer.With(w => w * w, b => b * b) : layer.With(_ => 1f, null);
         var ones = Tensor.Full(1f, inputs[0].ShapeArray);
         var s = Ratio(gradOutput, Forward(_f, ones), stabilizer);
-        return [Transposed(_f, ones, s)];
+        return [scratch.Keep(Transposed(_f, ones, s))];
     }
 }

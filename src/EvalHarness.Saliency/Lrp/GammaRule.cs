@@ -21,6 +21,7 @@ public sealed class GammaRule(AffineLayer layer, float gamma = 0.25f, float stab
 
     public override Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput)
     {
+        using var scratch = Temporaries();
         float g = gamma;
         _up ??= layer.With(w => w + g * Relu(w), b => b + g * Relu(b));
         _down ??= layer.With(w => w + g * NegativePart(w), b => b + g * NegativePart(b));

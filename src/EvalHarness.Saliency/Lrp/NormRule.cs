@@ -17,6 +17,7 @@ public sealed class NormRule(float stabilizer = LrpRule.DefaultStabilizer) : Lrp
 
     public override Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput)
     {
+        using var scratch = Temporaries();
         var s = Ratio(gradOutput, output, stabilizer);
         var grads = node.Layer.Backward(inputs, output, s, needInput, parameterGradients: false);
         var result = new Tensor?[inputs.Count];

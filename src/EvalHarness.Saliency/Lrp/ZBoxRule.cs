@@ -34,6 +34,7 @@ public sealed class ZBoxRule : LrpRule
 
     public override Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput)
     {
+        using var scratch = Temporaries();
         _plain ??= _layer.With(w => w, null);
         _plus ??= _layer.With(Relu, null);
         _minus ??= _layer.With(NegativePart, null);

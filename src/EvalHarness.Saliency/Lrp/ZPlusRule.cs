@@ -21,6 +21,7 @@ public sealed class ZPlusRule(AffineLayer layer, float stabilizer = LrpRule.Defa
 
     public override Tensor?[] Backward(Node node, IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput)
     {
+        using var scratch = Temporaries();
         float sign = negate ? -1f : 1f;
         _plus ??= layer.With(w => Relu(sign * w), positiveBias ? b => Relu(sign * b) : null);
         _minus ??= layer.With(w => NegativePart(sign * w), null);
