@@ -18,7 +18,8 @@ namespace EvalHarness.Benchmarks;
 /// compare maps (bench/compare-methods.sh runs both). `--causal` times deletion + insertion (RISE
 /// protocol) of one image on resnet50 against the batched forward passes it needs.
 /// Options: --out DIR (required), --models a,b, --only m1,m2, --min-seconds S (per row, default 3),
-/// --rise-masks N (default 500), --causal.
+/// --rise-masks N (default 500), --causal, --input-seed N (the input's eh-init-v1 seed, default 1: e.g. to see whether a
+/// map difference depends on the input).
 /// </summary>
 public static class MethodBench
 {
@@ -52,6 +53,7 @@ public static class MethodBench
         if (outDir == "") { Console.Error.WriteLine("--methods needs --out DIR"); return 2; }
         Directory.CreateDirectory(outDir);
         double minSeconds = double.Parse(Option(args, "--min-seconds", "3"), CultureInfo.InvariantCulture);
+        _inputSeed = ulong.Parse(Option(args, "--input-seed", "1"), CultureInfo.InvariantCulture);
         int riseMasks = int.Parse(Option(args, "--rise-masks", "500"), CultureInfo.InvariantCulture);
         var models = Option(args, "--models", "vgg16,resnet50,squeezenet1_0").Split(',', StringSplitOptions.RemoveEmptyEntries);
         var only = Option(args, "--only", "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
@@ -84,10 +86,13 @@ public static class MethodBench
         return 0;
     }
 
-    /// <summary>The benchmark input of a model, 1×3×224×224 (eh-init-v1 "input", seed 1), also written as input_MODEL.npy.</summary>
+    /// <summary>Seed of the benchmark input (--input-seed; 1 by default).</summary>
+    private static ulong _inputSeed = 1;
+
+    /// <summary>The benchmark input of a model, 1×3×224×224 (eh-init-v1 "input", seed 1 or --input-seed), also written as input_MODEL.npy.</summary>
     private static Tensor Input(string outDir, string model)
     {
-        var x = DeterministicInit.Create("input", [1, 3, 224, 224], 1);
+        var x = DeterministicInit.Create("input", [1, 3, 224, 224], _inputSeed);
         Npy.Write(Path.Combine(outDir, $"input_{model}.npy"), x);
         return x;
     }
