@@ -13,10 +13,6 @@ internal static class WeightCheck
     [ThreadStatic] private static long t_pass;
     private static long s_lastPass;
 
-    /// <summary>How many fingerprints have been computed (for tests).</summary>
-    internal static long Computed => Interlocked.Read(ref s_computed);
-    private static long s_computed;
-
     /// <summary>A process-unique pass number (never 0).</summary>
     public static long NewPass() => Interlocked.Increment(ref s_lastPass);
 
@@ -40,7 +36,6 @@ internal static class WeightCheck
         var stamp = Volatile.Read(ref parameter.CheckStamp);
         if (pass != 0 && stamp is not null && stamp.Pass == pass && ReferenceEquals(stamp.Tensor, tensor) && stamp.Version == version)
             return stamp.Fingerprint;
-        Interlocked.Increment(ref s_computed);
         ulong fingerprint = WeightFingerprint.Compute(tensor.Data);
         if (pass != 0) Volatile.Write(ref parameter.CheckStamp, new Stamp(pass, tensor, version, fingerprint));
         return fingerprint;
