@@ -57,16 +57,29 @@ public sealed class BatchNorm2d : ShapePreservingLayer, IInPlaceLayer
         var x = inputs[0];
         var shape = OutputShape([x.ShapeArray]);
         var y = Tensor.Uninitialized(shape);
+        Normalize(x.Data, y.Data, shape);
+        return y;
+    }
+
+    /// <summary>y = x·scale_c + shift_c plane by plane (y may be x).</summary>
+    private void Normalize(float[] x, float[] y, int[] shape)
+    {
         var (scale, shift) = Affine();
         int plane = shape[2] * shape[3], planes = shape[0] * Channels;
         LayerParallel.For(planes, (long)planes * plane, index =>
         {
             int c = index % Channels;
-            var src = x.Data.AsSpan(index * plane, plane);
-            var dst = y.Data.AsSpan(index * plane, plane);
-            ScaleShift(src, scale[c], shift[c], dst);
+            ScaleShift(x.AsSpan(index * plane, plane), scale[c], shift[c], y.AsSpan(index * plane, plane));
         });
-        return y;
+    }
+
+    /// <summary>gx = g·scale_c plane by plane, the input gradient in inference mode (gx may be g).</summary>
+    private void ScaleGradient(float[] g, float[] gx, int[] shape)
+    {
+        var (scale, _) = Affine();
+        int plane = shape[2] * shape[3], planes = shape[0] * Channels;
+        LayerParallel.For(planes, (long)planes * plane, index =>
+            TensorPrimitives.Multiply(g.AsSpan(index * plane, plane), scale[index % Channels], gx.AsSpan(index * plane, plane)));
     }
 
     public override Tensor?[] Backward(IReadOnlyList<Tensor> inputs, Tensor output, Tensor gradOutput, IReadOnlyList<bool> needInput, bool parameterGradients)
@@ -74,14 +87,12 @@ public sealed class BatchNorm2d : ShapePreservingLayer, IInPlaceLayer
         var x = inputs[0];
         var shape = OutputShape([x.ShapeArray]);
         LayerChecks.SameShape(this, "the output gradient", gradOutput, shape);
-        var (scale, _) = Affine();
         int batch = shape[0], plane = shape[2] * shape[3], planes = batch * Channels;
         Tensor? gx = null;
         if (needInput.Count == 0 || needInput[0])
         {
             gx = Tensor.Uninitialized(x.ShapeArray);
-            LayerParallel.For(planes, (long)planes * plane, index =>
-                TensorPrimitives.Multiply(gradOutput.Data.AsSpan(index * plane, plane), scale[index % Channels], gx.Data.AsSpan(index * plane, plane)));
+            ScaleGradient(gradOutput.Data, gx.Data, shape);
         }
         if (parameterGradients)
         {
@@ -139,15 +150,7 @@ public sealed class BatchNorm2d : ShapePreservingLayer, IInPlaceLayer
 
     void IInPlaceLayer.ForwardInPlace(Tensor x)
     {
-        var shape = OutputShape([x.ShapeArray]);
-        var (scale, shift) = Affine();
-        int plane = shape[2] * shape[3], planes = shape[0] * Channels;
-        LayerParallel.For(planes, (long)planes * plane, index =>
-        {
-            int c = index % Channels;
-            var span = x.Data.AsSpan(index * plane, plane);
-            ScaleShift(span, scale[c], shift[c], span);
-        });
+        Normalize(x.Data, x.Data, OutputShape([x.ShapeArray]));
     }
 
     bool IInPlaceLayer.TryBackwardInPlace(Tensor input, Tensor output, Tensor gradOutput, bool parameterGradients)
@@ -155,13 +158,7 @@ public sealed class BatchNorm2d : ShapePreservingLayer, IInPlaceLayer
         if (parameterGradients) return false;
         var shape = OutputShape([input.ShapeArray]);
         LayerChecks.SameShape(this, "the output gradient", gradOutput, shape);
-        var (scale, _) = Affine();
-        int plane = shape[2] * shape[3], planes = shape[0] * Channels;
-        LayerParallel.For(planes, (long)planes * plane, index =>
-        {
-            var span = gradOutput.Data.AsSpan(index * plane, plane);
-            TensorPrimitives.Multiply(span, scale[index % Channels], span);
-        });
+        ScaleGradient(gradOutput.Data, gradOutput.Data, shape);
         return true;
     }
 
